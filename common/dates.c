@@ -1,0 +1,1 @@
+/* Date extraction; see dates.h. */

@@ -1,0 +1,1 @@
+/* Charset decoding; see charset.h. */

@@ -1,0 +1,1 @@
+/* HTML extraction; see html.h. */

@@ -1,0 +1,103 @@
+/* Parsing a decoded page with libxml2's HTML parser and extracting what the checks need:
+ * the links, the gov meta tags, the title, the visible text, the list items of a column
+ * page with their titles and dates, and the further list pages (pagination). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/dates.h"
+
+enum html_link_kind {
+        HTML_LINK_A = 0,
+        HTML_LINK_AREA,
+        HTML_LINK_IMG,
+        HTML_LINK_SCRIPT,
+        HTML_LINK_LINK,         /* <link href>: stylesheets, icons */
+        HTML_LINK_IFRAME,
+        HTML_LINK_EMBED,
+        HTML_LINK_OBJECT,
+        HTML_LINK_FORM,
+        HTML_LINK_META_REFRESH,
+};
+const char *html_link_kind_id(enum html_link_kind k);   /* "a", "img", ... */
+
+struct html_link {
+        char *url;              /* absolute and normalised (url_resolve) */
+        enum html_link_kind kind;
+        char *text;             /* anchor text, alt or title, trimmed; may be "" */
+        int line;               /* source line, for evidence */
+};
+
+/* An entry of a column's list (or a dated link anywhere on a page). */
+struct html_item {
+        char *title;            /* link text, or its title attribute when the text is cut */
+        char *url;              /* absolute */
+        bool has_date;
+        struct text_date date;  /* from the item's text, else from its URL */
+        bool date_from_url;
+};
+
+struct html_meta {
+        char *name;             /* as written: "PubDate", "ColumnName", ... */
+        char *content;
+};
+
+struct html_page {
+        char *title;
+        char *base_url;         /* effective base (<base href> or the page URL) */
+
+        struct html_link *links;
+        size_t n_links;
+        size_t links_dropped;   /* beyond max_links */
+
+        struct html_meta *metas;
+        size_t n_metas;
+
+        /* The column list: items matched by the column's selector, or the list detected
+         * on the page (the largest group of sibling elements that each hold a link, scored
+         * by how many carry a date); includes records of Hanweb (大汉) <script
+         * type="text/xml"> datastores. */
+        struct html_item *items;
+        size_t n_items;
+        bool items_from_selector;
+
+        /* Every link on the page with a date next to it (in its own element, its parent
+         * list item or table row) or in its URL: what the homepage freshness check reads. */
+        struct html_item *dated_links;
+        size_t n_dated_links;
+
+        /* Further pages of the same list, in order: from "下一页"/numbered pager links,
+         * TRS createPageHTML(total, current, "index", "html") and similar scripts, and
+         * Hanweb datastore paging. Absolute URLs; the page itself excluded. */
+        char **list_pages;
+        size_t n_list_pages;
+
+        char *text;             /* visible body text (no script/style), white space collapsed */
+        size_t text_len;
+        bool text_truncated;
+};
+
+struct html_options {
+        const char *item_selector;      /* CSS subset or XPath, or NULL */
+        size_t max_links;               /* 0: no limit */
+        size_t max_text;                /* bytes of text kept, 0: 1 MiB */
+        size_t max_url_length;          /* 0: 4096 */
+        xj_day today;                   /* context for year-less dates */
+};
+
+/* Parses len bytes of UTF-8 HTML fetched from page_url. Never fails on malformed HTML
+ * (libxml2 recovers; HUGE is never enabled). Returns 0 and *ret (free with
+ * html_page_free), or -EINVAL with *ret_error (caller frees) when the selector is
+ * invalid. */
+int html_parse(const char *utf8, size_t len, const char *page_url, const struct html_options *o,
+               struct html_page **ret, char **ret_error);
+void html_page_free(struct html_page *p);
+
+/* Value of the meta tag with this name (case-insensitive), or NULL. */
+const char *html_page_meta(const struct html_page *p, const char *name);
+
+/* Translates the CSS selector subset we accept (type, .class, #id, [attr], [attr=value],
+ * descendant " " and child ">" combinators, "," lists) into XPath; a selector starting
+ * with "/" is taken as XPath already. Returns 0 and a new string, or -EINVAL. */
+int html_css_to_xpath(const char *css, char **ret);

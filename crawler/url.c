@@ -1,0 +1,1 @@
+/* URL helpers; see url.h. */

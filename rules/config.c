@@ -1,0 +1,1 @@
+/* rules.d loader; see config.h. */

@@ -1,0 +1,1 @@
+/* SQLite store; see store.h. */

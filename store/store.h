@@ -1,0 +1,183 @@
+/* The store: everything xunjian remembers between runs — scans, the pages and links each
+ * scan fetched, the findings each scan made, and the violations those findings add up to.
+ *
+ * One interface, one SQLite implementation (WAL mode). Every write of one page, or one
+ * batch, is one transaction, so a process killed at any moment leaves the database
+ * consistent; a scan left "running" by such a kill is marked "interrupted" when the store
+ * is next opened, and its findings are never reconciled.
+ *
+ * Errors: 0 on success, negative errno-style codes on failure (-EIO for SQLite errors,
+ * -EINVAL for misuse, -ENOENT for missing rows); store_errmsg() has SQLite's message.
+ * Strings passed in are borrowed and copied into the database; strings handed to
+ * callbacks are valid only during the callback. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/finding.h"
+
+struct store;
+
+/* Opens (creating if needed) the database at path, sets WAL mode, foreign keys and a busy
+ * timeout, and migrates the schema to the current version inside one transaction.
+ * A database newer than this program is refused with -EPROTO. On failure *ret_error (if
+ * non-NULL) receives a message the caller frees. */
+int store_open(const char *path, struct store **ret, char **ret_error);
+/* Accepts NULL. */
+void store_close(struct store *s);
+/* The last SQLite error message of this connection; valid until the next call. */
+const char *store_errmsg(struct store *s);
+/* The schema version this program writes. */
+int store_schema_version(void);
+
+/* Explicit transactions, for callers that batch several writes (the functions below run
+ * in their own transaction when none is open). Nested store_begin() is -EBUSY. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+enum scan_state {
+        SCAN_RUNNING = 0,
+        SCAN_COMPLETE = 1,     /* every planned fetch finished: its findings may fix violations */
+        SCAN_INTERRUPTED = 2,  /* killed, or stopped by a signal */
+        SCAN_FAILED = 3,       /* could not run (e.g. the homepage was unreachable) */
+};
+const char *scan_state_id(enum scan_state s);
+
+struct store_scan_stats {
+        int64_t pages;        /* fetched and parsed */
+        int64_t checked;      /* links checked without parsing */
+        int64_t errors;       /* fetches that failed */
+        int64_t bytes;        /* body bytes received */
+        int64_t findings;
+};
+
+struct store_scan {
+        int64_t id;
+        const char *site;
+        enum scan_state state;
+        int64_t started_at, finished_at;   /* finished_at 0 while running */
+        struct store_scan_stats stats;
+};
+
+/* Records the start of a scan of site at now. */
+int store_scan_begin(struct store *s, const char *site, int64_t now, int64_t *ret_scan_id);
+/* Records the end of a scan with its state and numbers. */
+int store_scan_finish(struct store *s, int64_t scan_id, enum scan_state state, int64_t now,
+                      const struct store_scan_stats *stats);
+/* The most recent scan of site (any state), or -ENOENT. */
+typedef int (*store_scan_fn)(const struct store_scan *scan, void *userdata);
+int store_scan_last(struct store *s, const char *site, store_scan_fn fn, void *userdata);
+
+/* One URL fetched in a scan: a page that was parsed, or a link that was only checked. */
+struct store_page {
+        const char *url;
+        const char *final_url;     /* after redirects; NULL when the same */
+        const char *kind;          /* "homepage", "list", "article", "resource" */
+        const char *column;        /* the column it was reached from, or NULL */
+        int depth;
+        long status;               /* HTTP status, 0 when no response */
+        const char *error;         /* transport error text, or NULL */
+        const char *content_type;
+        const char *charset;       /* charset the body was decoded from, or NULL */
+        int64_t bytes;
+        int64_t fetched_at;
+        double seconds;
+        int attempts;
+        bool parsed;
+        const char *title;
+        const char *pubdate;       /* "YYYY-MM-DD" or NULL */
+        const char *etag;
+        const char *last_modified;
+};
+/* Inserts, or replaces the row with the same (scan, url). */
+int store_page_put(struct store *s, int64_t scan_id, const struct store_page *p,
+                   int64_t *ret_page_id);
+
+/* One link found on a page. */
+struct store_link {
+        const char *url;
+        const char *kind;          /* "a", "img", "script", "link", "iframe", ... */
+        const char *text;          /* anchor text or alt, may be NULL */
+        const char *scope;         /* "site" (站内), "domain" (域内), "external" (域外) */
+};
+/* Inserts the page's links in one statement loop (inside the caller's transaction, or its
+ * own). */
+int store_links_put(struct store *s, int64_t scan_id, int64_t page_id,
+                    const struct store_link *links, size_t n);
+
+/* What a scan saw. (site, rule, subject) identifies the problem across scans: the subject
+ * is the column URL for column rules, the link URL for dead links, the page URL plus the
+ * word for dictionary hits, and so on. */
+struct store_finding {
+        const char *site;
+        const char *rule;          /* "dead_link", "column_stale", "column_blank", ... */
+        enum finding_kind kind;
+        enum severity severity;
+        const char *subject;
+        const char *unit;          /* 责任单位 name, or NULL */
+        const char *column;        /* column name, or NULL */
+        const char *url;           /* where to look */
+        const char *detail;        /* one Chinese sentence with the number that was broken */
+        const char *evidence;      /* JSON text, or NULL */
+};
+/* Adds a finding to a scan. A second finding with the same (rule, subject) in the same
+ * scan replaces the first. */
+int store_finding_add(struct store *s, int64_t scan_id, const struct store_finding *f);
+
+struct store_reconcile_stats {
+        int opened;     /* new violations */
+        int kept;       /* open and seen again */
+        int reopened;   /* were fixed, seen again */
+        int fixed;      /* open, not seen by this scan: fixed */
+};
+/* Folds a COMPLETE scan's findings into the violations of its site, in one transaction:
+ * a finding with no violation opens one; an open one is kept (last_seen, times_seen,
+ * detail updated); a fixed one is reopened; an accepted one stays accepted but is marked
+ * seen. Open violations of the scan's site whose rule is one of rules[0..n_rules) and that
+ * the scan did not find are marked fixed by this scan. Every state change is written to
+ * the violation's history. A scan that is not COMPLETE is refused with -EINVAL, so an
+ * interrupted scan never marks anything fixed. Reconciling the same scan twice is a no-op
+ * the second time (-EALREADY). */
+int store_reconcile(struct store *s, int64_t scan_id, const char *const *rules, size_t n_rules,
+                    int64_t now, struct store_reconcile_stats *ret_stats);
+
+struct store_violation {
+        int64_t id;
+        const char *site, *rule, *subject;
+        enum finding_kind kind;
+        enum severity severity;
+        enum violation_state state;
+        const char *unit, *column, *url, *detail, *evidence;
+        int64_t first_seen, last_seen, fixed_at;   /* fixed_at 0 unless fixed */
+        int64_t times_seen;
+};
+
+struct store_violation_filter {
+        int state;              /* an enum violation_state, or -1 for all */
+        const char *site;       /* NULL for all */
+        const char *rule;       /* NULL for all */
+        int64_t scan_id;        /* > 0: only violations the given scan found */
+};
+typedef int (*store_violation_fn)(const struct store_violation *v, void *userdata);
+/* Calls fn for each matching violation ordered by site, unit, rule, subject. A non-zero
+ * return from fn stops the walk and is returned. */
+int store_violations_foreach(struct store *s, const struct store_violation_filter *filter,
+                             store_violation_fn fn, void *userdata);
+
+/* Sets a violation's state by hand (accept an exception, reopen), recording who and why
+ * in its history. */
+int store_violation_set_state(struct store *s, int64_t violation_id, enum violation_state state,
+                              int64_t now, const char *who, const char *why);
+
+struct store_violation_event {
+        int64_t at;
+        int64_t scan_id;        /* 0 when a person made the change */
+        const char *event;      /* "opened", "reopened", "fixed", "accepted", ... */
+        const char *who, *why;  /* may be NULL */
+};
+typedef int (*store_event_fn)(const struct store_violation_event *e, void *userdata);
+int store_violation_history(struct store *s, int64_t violation_id, store_event_fn fn,
+                            void *userdata);

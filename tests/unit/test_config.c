@@ -1,0 +1,5 @@
+/* placeholder: replaced by the module tests */
+int main(void)
+{
+        return 77;
+}
