@@ -23,7 +23,11 @@ struct store;
 /* Opens (creating if needed) the database at path, sets WAL mode, foreign keys and a busy
  * timeout, and migrates the schema to the current version inside one transaction.
  * A database newer than this program is refused with -EPROTO. On failure *ret_error (if
- * non-NULL) receives a message the caller frees. */
+ * non-NULL) receives a message the caller frees.
+ * Scans left running by a process that no longer exists (pid and boot id are recorded by
+ * store_scan_begin) become SCAN_INTERRUPTED; a scan whose process still runs, e.g. the
+ * daemon's while the command line opens the store, is left alone. A scan begun by this same
+ * process counts as dead: use one store per process. */
 int store_open(const char *path, struct store **ret, char **ret_error);
 /* Accepts NULL. */
 void store_close(struct store *s);
@@ -33,7 +37,9 @@ const char *store_errmsg(struct store *s);
 int store_schema_version(void);
 
 /* Explicit transactions, for callers that batch several writes (the functions below run
- * in their own transaction when none is open). Nested store_begin() is -EBUSY. */
+ * in their own transaction when none is open, and in a savepoint inside the caller's, so a
+ * failed call undoes only its own writes). Nested store_begin() is -EBUSY. A failed
+ * store_commit() has rolled the transaction back. */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
@@ -64,7 +70,8 @@ struct store_scan {
 
 /* Records the start of a scan of site at now. */
 int store_scan_begin(struct store *s, const char *site, int64_t now, int64_t *ret_scan_id);
-/* Records the end of a scan with its state and numbers. */
+/* Records the end of a scan with its state (not SCAN_RUNNING) and numbers (stats may be
+ * NULL). Only a running scan can end: -EINVAL otherwise, -ENOENT for an unknown scan. */
 int store_scan_finish(struct store *s, int64_t scan_id, enum scan_state state, int64_t now,
                       const struct store_scan_stats *stats);
 /* The most recent scan of site (any state), or -ENOENT. */
@@ -92,7 +99,8 @@ struct store_page {
         const char *etag;
         const char *last_modified;
 };
-/* Inserts, or replaces the row with the same (scan, url). */
+/* Inserts, or replaces the row with the same (scan, url). A replaced page keeps its id and
+ * loses the links stored for it: they described the earlier fetch. */
 int store_page_put(struct store *s, int64_t scan_id, const struct store_page *p,
                    int64_t *ret_page_id);
 
@@ -104,7 +112,7 @@ struct store_link {
         const char *scope;         /* "site" (站内), "domain" (域内), "external" (域外) */
 };
 /* Inserts the page's links in one statement loop (inside the caller's transaction, or its
- * own). */
+ * own). The page must belong to scan_id (-EINVAL) and exist (-ENOENT). */
 int store_links_put(struct store *s, int64_t scan_id, int64_t page_id,
                     const struct store_link *links, size_t n);
 
@@ -124,7 +132,7 @@ struct store_finding {
         const char *evidence;      /* JSON text, or NULL */
 };
 /* Adds a finding to a scan. A second finding with the same (rule, subject) in the same
- * scan replaces the first. */
+ * scan replaces the first. f->site may be NULL (the scan's site); another site is -EINVAL. */
 int store_finding_add(struct store *s, int64_t scan_id, const struct store_finding *f);
 
 struct store_reconcile_stats {
@@ -132,6 +140,7 @@ struct store_reconcile_stats {
         int kept;       /* open and seen again */
         int reopened;   /* were fixed, seen again */
         int fixed;      /* open, not seen by this scan: fixed */
+        /* Accepted violations seen again are in none of these. */
 };
 /* Folds a COMPLETE scan's findings into the violations of its site, in one transaction:
  * a finding with no violation opens one; an open one is kept (last_seen, times_seen,
@@ -140,7 +149,8 @@ struct store_reconcile_stats {
  * the scan did not find are marked fixed by this scan. Every state change is written to
  * the violation's history. A scan that is not COMPLETE is refused with -EINVAL, so an
  * interrupted scan never marks anything fixed. Reconciling the same scan twice is a no-op
- * the second time (-EALREADY). */
+ * the second time (-EALREADY). A scan older than one of the same site already reconciled
+ * is refused with -ESTALE: its findings would undo the newer scan's. Times are now. */
 int store_reconcile(struct store *s, int64_t scan_id, const char *const *rules, size_t n_rules,
                     int64_t now, struct store_reconcile_stats *ret_stats);
 
@@ -168,7 +178,8 @@ int store_violations_foreach(struct store *s, const struct store_violation_filte
                              store_violation_fn fn, void *userdata);
 
 /* Sets a violation's state by hand (accept an exception, reopen), recording who and why
- * in its history. */
+ * in its history. who is required, and why when accepting. VIOLATION_FIXED is -EINVAL:
+ * only a complete re-check closes a problem. Setting the current state again is a no-op. */
 int store_violation_set_state(struct store *s, int64_t violation_id, enum violation_state state,
                               int64_t now, const char *who, const char *why);
 
