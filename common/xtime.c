@@ -109,9 +109,15 @@ int time_parse_iso8601(const char *s, int64_t *ret)
                 p++;
                 if (parse_digits(&p, 2, &oh) < 0)
                         return -EINVAL;
-                if (*p == ':')
+                /* "+08", "+0800" and "+08:00"; a colon must be followed by minutes. */
+                if (*p == ':') {
                         p++;
-                if (*p && parse_digits(&p, 2, &om) < 0)
+                        if (parse_digits(&p, 2, &om) < 0)
+                                return -EINVAL;
+                } else if (*p && parse_digits(&p, 2, &om) < 0) {
+                        return -EINVAL;
+                }
+                if (oh > 23 || om > 59)
                         return -EINVAL;
                 off = sign * (oh * 3600 + om * 60);
         }
