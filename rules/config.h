@@ -51,6 +51,10 @@ struct rule_site {
         char *base_url;         /* absolute, ends in "/" */
         char *homepage;         /* absolute */
         const struct rule_unit *unit;   /* responsible for the homepage and site-wide problems */
+        /* "enabled: false" in rules.d: the site is loaded, validated and found by
+         * rule_config_site(), but a scan of every site should skip it (the shipped
+         * example, a site still being written). Default true. */
+        bool enabled;
         struct rule_column *columns;
         size_t n_columns;
         char *file;
@@ -101,7 +105,9 @@ struct rule_config {
  * to errors (which the caller owns); nothing is returned in *ret then. Validation covers:
  * YAML syntax, unknown keys, wrong types, out-of-range numbers, unknown class or unit
  * references, duplicate column URLs within a site, bad URLs, missing required keys
- * (including every threshold in settings). */
+ * (including every threshold in settings). A rules file that cannot be read is reported
+ * the same way and gives -EIO once every file has been looked at; a directory that
+ * exists but cannot be opened gives its errno (-EACCES...). */
 int rule_config_load(const char *dir, struct rule_config **ret, struct strv *errors);
 void rule_config_free(struct rule_config *c);
 
