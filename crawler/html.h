@@ -27,6 +27,8 @@ struct html_link {
         enum html_link_kind kind;
         char *text;             /* anchor text, alt or title, trimmed; may be "" */
         int line;               /* source line, for evidence */
+        bool hidden;            /* inside an element hidden by an inline style
+                                 * (display:none, visibility:hidden) or "hidden" */
 };
 
 /* An entry of a column's list (or a dated link anywhere on a page). */
@@ -50,6 +52,8 @@ struct html_page {
         struct html_link *links;
         size_t n_links;
         size_t links_dropped;   /* beyond max_links */
+        size_t links_invalid;   /* hrefs that are malformed or longer than max_url_length
+                                 * (other schemes such as "javascript:" are not counted) */
 
         struct html_meta *metas;
         size_t n_metas;
@@ -72,10 +76,18 @@ struct html_page {
          * Hanweb datastore paging. Absolute URLs; the page itself excluded. */
         char **list_pages;
         size_t n_list_pages;
+        size_t list_pages_dropped;      /* beyond max_list_pages */
 
         char *text;             /* visible body text (no script/style), white space collapsed */
+        /* The same without link text and without the site's template (navigation, menus,
+         * header, footer, breadcrumbs, pagers): what tells a blank column from one with
+         * content of its own. */
+        char *main_text;
         size_t text_len;
         bool text_truncated;
+        /* libxml2 gave up part-way (elements nested deeper than its limit of 256, which
+         * stays because HUGE is never enabled): whatever followed is missing. */
+        bool parse_stopped;
 };
 
 struct html_options {
@@ -84,6 +96,7 @@ struct html_options {
         size_t max_text;                /* bytes of text kept, 0: 1 MiB */
         size_t max_url_length;          /* 0: 4096 */
         xj_day today;                   /* context for year-less dates */
+        size_t max_list_pages;          /* further list pages kept, 0: 1000 */
 };
 
 /* Parses len bytes of UTF-8 HTML fetched from page_url. Never fails on malformed HTML

@@ -19,7 +19,10 @@ const char *url_scope_id(enum url_scope s);   /* "site", "domain", "external" */
  * removed, spaces and non-ASCII bytes percent-encoded, empty path made "/". Only http
  * and https results are accepted; "javascript:", "mailto:", "tel:", "data:" and the like
  * give -EPROTONOSUPPORT, unparsable input -EINVAL, a result longer than max_len -E2BIG.
- * On success *ret is a new string the caller frees. */
+ * On success *ret is a new string the caller frees.
+ * Also: white space around ref and line breaks inside it are dropped and "\" in a path
+ * reads as "/" (as browsers do); percent escapes get upper-case hex; max_len 0 means
+ * 4096; an empty ref or a bare "#..." gives base itself. */
 int url_resolve(const char *base, const char *ref, size_t max_len, char **ret);
 
 /* Normalises an absolute URL as url_resolve does. */

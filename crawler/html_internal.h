@@ -1,0 +1,96 @@
+/* Private to the HTML extraction files (html.c, html_list.c, html_pager.c): the parse
+ * context they share and the small tree helpers they all use ("html__" names). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+#include "crawler/html.h"
+
+/* One record of a Hanweb (大汉 JCMS) datastore, parsed as its own small document. */
+struct html_record {
+        xmlDoc *doc;
+        xmlNode *body;          /* where the record's elements are */
+        long line;              /* line of the record in the page source */
+};
+
+struct html_ctx {
+        const struct html_options *o;
+        size_t max_links;       /* 0: no limit */
+        size_t max_text;
+        size_t max_url;
+        size_t max_list_pages;
+        xj_day today;
+        xmlDoc *doc;
+        char *page_url;         /* normalised page URL (or as given when it is not one) */
+        struct html_page *page;
+
+        struct html_record *records;
+        size_t n_records;
+        /* Hrefs of Hanweb <nextgroup> elements, raw (resolved by the pager code). */
+        char **nextgroups;
+        size_t n_nextgroups;
+};
+
+/* True when n is an element with this (lower-case) name. */
+bool html__is(const xmlNode *n, const char *name);
+/* The value of attribute name of element n, borrowed from the tree, "" for an attribute
+ * without value, NULL when absent. */
+const char *html__attr(const xmlNode *n, const char *name);
+
+/* The visible text under n (no script/style/noscript/template, no inline display:none),
+ * white space collapsed, at most cap bytes (cut on a character boundary). The caller
+ * frees the result; *ret_truncated (may be NULL) says whether text was cut. */
+char *html__node_text(const xmlNode *n, size_t cap, bool *ret_truncated);
+/* True when n itself must be left out of the visible text. */
+bool html__node_invisible(const xmlNode *n);
+/* True when n carries an inline style or attribute that hides it. */
+bool html__node_hidden(const xmlNode *n);
+
+/* True when n itself is navigation, a menu, header, footer, breadcrumb or pager: the
+ * site's template rather than the page's content (html_list.c). */
+bool html__navlike(const xmlNode *n);
+
+/* Resolves an attribute value against the page's effective base. Returns 0 and a new
+ * string; -ENOENT for references that name no resource of their own (empty, "#..."),
+ * or url_resolve's error. */
+int html__resolve(struct html_ctx *c, const char *ref, char **ret);
+
+/* The text a link is known by: its anchor text, or its title attribute when the text is
+ * empty or cut short ("..."), or the alt of an image inside. The caller frees it. */
+char *html__link_title(const xmlNode *a);
+
+/* The link of a list item: the <a href> under n (n included) with the longest title (the
+ * first of equals), or NULL; *ret_url gets its resolved URL (caller frees). At most
+ * max_nodes nodes are visited; *ret_too_big says the limit was reached, *ret_n_links how
+ * many usable links were seen (both may be NULL). */
+xmlNode *html__item_link(struct html_ctx *c, xmlNode *n, size_t max_nodes, char **ret_url,
+                        bool *ret_too_big, size_t *ret_n_links);
+
+/* Fills it->has_date, it->date and it->date_from_url: the latest date in text (may be
+ * NULL), else the date in url. */
+void html__item_date(const struct html_ctx *c, const char *text, const char *url,
+                    struct html_item *it);
+
+/* The pre-order successor of n within the subtree of root, skipping n's children when
+ * skip_children is set; NULL at the end. */
+xmlNode *html__next(xmlNode *n, const xmlNode *root, bool skip_children);
+
+/* Hanweb datastores: fills c->records and c->nextgroups from <script type="text/xml">. */
+void html__hanweb_parse(struct html_ctx *c);
+void html__hanweb_free(struct html_ctx *c);
+
+/* Fills page->items (from the selector when one is given, else by detection). Returns 0
+ * or -EINVAL with *ret_error for an invalid selector. */
+int html__extract_items(struct html_ctx *c, char **ret_error);
+
+/* Fills page->list_pages. */
+void html__extract_list_pages(struct html_ctx *c);
+
+/* Grows an array of n elements of size bytes so that element n can be written. */
+void *html__grow(void *p, size_t n, size_t size);
+
+/* Frees the strings of one item. */
+void html__item_clear(struct html_item *it);
