@@ -1,1 +1,429 @@
-/* scan */
+/* `xunjian scan`: crawl each site, store what was fetched page by page, run the checks,
+ * record the findings, and fold them into the violations once the scan has completed. */
+#include <errno.h>
+#include <signal.h>
+#include <uv.h>
+
+#include "cli/cli.h"
+#include "common/log.h"
+#include "crawler/site.h"
+#include "rules/checks.h"
+
+struct scan_run {
+        struct cli *cli;
+        const struct rule_config *config;
+        const struct rule_site *site;
+        struct store *store;
+        int64_t scan_id;
+
+        uv_loop_t loop;
+        uv_signal_t sigint, sigterm;
+        struct http_engine *http;
+        struct site_crawl *crawl;
+        struct site_plan plan;
+        struct site_plan_column *columns;
+
+        bool interrupted;
+        int store_error;                /* first store failure; stops the crawl */
+        size_t findings;
+        size_t found_violations;        /* open violations this scan found */
+};
+
+static void store_failed(struct scan_run *run, int r, const char *what)
+{
+        if (run->store_error)
+                return;
+        run->store_error = r;
+        log_error("%s: %s: %s", run->cli->db_path, what, store_errmsg(run->store));
+        site_crawl_stop(run->crawl);
+}
+
+/* Each fetch goes to the store in its own transaction, page and links together, so a
+ * kill at any moment leaves whole pages behind. */
+static void on_fetch(const struct site_fetch *f, void *userdata)
+{
+        struct scan_run *run = userdata;
+        const struct http_response *resp = f->resp;
+        const struct html_page *page = f->page;
+        char day[16];
+        int64_t page_id;
+        int r;
+
+        if (run->store_error)
+                return;
+        bool dated = false;
+        if (page) {
+                const char *pub = html_page_meta(page, "PubDate");
+                struct text_date d;
+                if (pub && date_find(pub, strlen(pub), run->plan.today, &d) == 0) {
+                        day_format(d.day, day);
+                        dated = true;
+                }
+        }
+        struct store_page p = {
+                .url = f->url,
+                .final_url = streq(resp->final_url, f->url) ? NULL : resp->final_url,
+                .kind = site_fetch_kind_id(f->kind),
+                .column = f->column >= 0 ? run->plan.columns[f->column].name : NULL,
+                .depth = f->depth,
+                .status = resp->status,
+                .error = resp->error,
+                .content_type = resp->content_type,
+                .charset = f->charset,
+                .bytes = (int64_t)resp->body_len,
+                .fetched_at = run->cli->now,
+                .seconds = resp->seconds,
+                .attempts = f->attempts,
+                .parsed = page != NULL,
+                .title = page ? page->title : NULL,
+                .pubdate = dated ? day : NULL,
+                .etag = resp->etag,
+                .last_modified = resp->last_modified,
+        };
+
+        r = store_begin(run->store);
+        if (r < 0) {
+                store_failed(run, r, "begin");
+                return;
+        }
+        r = store_page_put(run->store, run->scan_id, &p, &page_id);
+        if (r == 0 && page && page->n_links) {
+                struct store_link *links = xcalloc(page->n_links, sizeof(*links));
+                for (size_t i = 0; i < page->n_links; i++)
+                        links[i] = (struct store_link){
+                                .url = page->links[i].url,
+                                .kind = html_link_kind_id(page->links[i].kind),
+                                .text = page->links[i].text,
+                                .scope = url_scope_id(
+                                        url_scope_of(page->links[i].url, run->plan.base_url)),
+                        };
+                r = store_links_put(run->store, run->scan_id, page_id, links, page->n_links);
+                free(links);
+        }
+        if (r == 0)
+                r = store_commit(run->store);
+        else
+                store_rollback(run->store);
+        if (r < 0)
+                store_failed(run, r, f->url);
+}
+
+static void on_done(struct site_crawl *c, void *userdata)
+{
+        struct scan_run *run = userdata;
+        uv_stop(&run->loop);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+        struct scan_run *run = h->data;
+
+        if (!run->interrupted)
+                log_notice("%s: 收到信号 %d，停止扫描（本次扫描记为中断）", run->site->id, signum);
+        run->interrupted = true;
+        site_crawl_stop(run->crawl);
+        /* In-flight transfers are abandoned: the engine cancels them on free. */
+        uv_stop(&run->loop);
+}
+
+static void on_finding(const struct store_finding *f, void *userdata)
+{
+        struct scan_run *run = userdata;
+        int r;
+
+        if (run->store_error)
+                return;
+        r = store_finding_add(run->store, run->scan_id, f);
+        if (r < 0) {
+                run->store_error = r;
+                log_error("%s: finding %s %s: %s", run->cli->db_path, f->rule, f->subject,
+                          store_errmsg(run->store));
+                return;
+        }
+        run->findings++;
+}
+
+struct carry {
+        struct scan_run *run;
+        const struct site_results *res;
+};
+
+/* A problem this scan could not look at again (its column or the homepage did not load)
+ * is still open: its finding is carried forward, so that reconciling does not take the
+ * silence for a fix. */
+static int carry_forward(const struct store_violation *v, void *userdata)
+{
+        struct carry *cr = userdata;
+        const struct rule_site *site = cr->run->site;
+        bool unchecked = false;
+
+        if (streq(v->rule, "homepage_stale"))
+                unchecked = !cr->res->homepage_fetched;
+        else if (streq(v->rule, "column_stale") || streq(v->rule, "column_blank"))
+                for (size_t i = 0; i < site->n_columns && !unchecked; i++)
+                        unchecked = streq(site->columns[i].url, v->subject) &&
+                                    !cr->res->columns[i].fetched;
+        if (!unchecked)
+                return 0;
+        on_finding(&(struct store_finding){
+                           .site = v->site,
+                           .rule = v->rule,
+                           .kind = v->kind,
+                           .severity = v->severity,
+                           .subject = v->subject,
+                           .unit = v->unit,
+                           .column = v->column,
+                           .url = v->url,
+                           .detail = v->detail,
+                           .evidence = v->evidence,
+                   },
+                   cr->run);
+        return 0;
+}
+
+static int count_open(const struct store_violation *v, void *userdata)
+{
+        struct scan_run *run = userdata;
+        if (v->state == VIOLATION_OPEN && v->kind == FINDING_VIOLATION)
+                run->found_violations++;
+        return 0;
+}
+
+static int print_violation(const struct store_violation *v, void *userdata)
+{
+        struct scan_run *run = userdata;
+        output_violation(run->cli, v);
+        return 0;
+}
+
+/* Checks, findings, the end of the scan and reconciliation. Returns 0 or a negative
+ * errno; the store's message has been logged. */
+static int conclude(struct scan_run *run, struct store_reconcile_stats *ret_stats)
+{
+        const struct site_results *res = site_crawl_results(run->crawl);
+        struct store_scan_stats stats = {
+                .pages = (int64_t)res->stats.parsed,
+                .checked = (int64_t)res->stats.checked,
+                .errors = (int64_t)res->stats.failed,
+                .bytes = (int64_t)res->stats.bytes,
+        };
+        struct check_context ctx = {
+                .config = run->config,
+                .site = run->site,
+                .results = res,
+                .now = run->cli->now,
+                .today = day_of_time(run->cli->now),
+                .emit = on_finding,
+                .userdata = run,
+        };
+        const char *rules[32];
+        size_t n_rules = 0;
+        int r;
+
+        r = store_begin(run->store);
+        if (r < 0)
+                goto fail;
+        rule_checks_run(&ctx);
+        struct carry cr = {run, res};
+        struct store_violation_filter open = {.state = VIOLATION_OPEN, .site = run->site->id};
+        if (!run->store_error)
+                run->store_error = store_violations_foreach(run->store, &open, carry_forward, &cr);
+        if (run->store_error) {
+                store_rollback(run->store);
+                r = run->store_error;
+                goto fail;
+        }
+        r = store_commit(run->store);
+        if (r < 0)
+                goto fail;
+
+        stats.findings = (int64_t)run->findings;
+        r = store_scan_finish(run->store, run->scan_id, SCAN_COMPLETE, run->cli->now, &stats);
+        if (r < 0)
+                goto fail;
+
+        /* A crawl cut short by max_pages did not see every page, so a dead link it did not
+         * meet again may still be there: only the other rules may mark fixes. */
+        for (size_t i = 0; i < rule_checks_count; i++)
+                for (const char *const *id = rule_checks[i].rules; *id; id++)
+                        if (!(res->capped && streq(*id, "dead_link")) &&
+                            n_rules < ARRAY_SIZE(rules))
+                                rules[n_rules++] = *id;
+        if (res->capped)
+                log_warning("%s: 已达到页面上限 %d，本次扫描未覆盖全站，失效链接不做整改确认",
+                            run->site->id, run->plan.max_pages);
+        r = store_reconcile(run->store, run->scan_id, rules, n_rules, run->cli->now, ret_stats);
+        if (r < 0)
+                goto fail;
+        return 0;
+fail:
+        log_error("%s: 保存扫描结果失败: %s", run->cli->db_path, store_errmsg(run->store));
+        return r;
+}
+
+static void plan_from_site(struct scan_run *run)
+{
+        const struct rule_settings *set = &run->config->settings;
+        const struct rule_site *site = run->site;
+
+        run->columns = xcalloc(site->n_columns ? site->n_columns : 1, sizeof(*run->columns));
+        for (size_t i = 0; i < site->n_columns; i++)
+                run->columns[i] = (struct site_plan_column){
+                        .name = site->columns[i].name,
+                        .url = site->columns[i].url,
+                        .item_selector = site->columns[i].item_selector,
+                };
+        run->plan = (struct site_plan){
+                .site = site->id,
+                .base_url = site->base_url,
+                .homepage = site->homepage,
+                .columns = run->columns,
+                .n_columns = site->n_columns,
+                .max_pages = set->max_pages,
+                .max_depth = set->max_depth,
+                .max_list_pages = set->max_list_pages,
+                .max_links_per_page = set->max_links_per_page,
+                .max_url_length = set->max_url_length,
+                .retries = set->retries,
+                .retry_delay_ms = 500,
+                .max_page_body = (size_t)set->max_body_bytes,
+                .max_check_body = 64 * 1024,
+                .today = day_of_time(run->cli->now),
+        };
+}
+
+static void handle_closed(uv_handle_t *h)
+{
+}
+
+/* Scans one site. Returns 0 when the scan completed (found problems or not), or a
+ * negative errno; *ret_found counts its open violations. */
+static int scan_site(struct cli *cli, const struct rule_config *config, struct store *store,
+                     const struct rule_site *site, size_t *ret_found)
+{
+        struct scan_run run = {
+                .cli = cli,
+                .config = config,
+                .site = site,
+                .store = store,
+        };
+        const struct rule_settings *set = &config->settings;
+        struct http_options http = {
+                .connect_timeout_ms = set->connect_timeout_ms,
+                .timeout_ms = set->timeout_ms,
+                .max_body = (size_t)set->max_body_bytes,
+                .max_redirects = set->max_redirects,
+                .max_connections = set->max_connections,
+                .max_host_connections = set->max_host_connections,
+                .user_agent = set->user_agent,
+        };
+        struct store_reconcile_stats rs = {0};
+        int r;
+
+        plan_from_site(&run);
+        r = store_scan_begin(store, site->id, cli->now, &run.scan_id);
+        if (r < 0) {
+                log_error("%s: %s", cli->db_path, store_errmsg(store));
+                free(run.columns);
+                return r;
+        }
+
+        uv_loop_init(&run.loop);
+        uv_signal_init(&run.loop, &run.sigint);
+        uv_signal_init(&run.loop, &run.sigterm);
+        run.sigint.data = run.sigterm.data = &run;
+        uv_signal_start(&run.sigint, on_signal, SIGINT);
+        uv_signal_start(&run.sigterm, on_signal, SIGTERM);
+
+        r = http_engine_new(&run.loop, &http, &run.http);
+        if (r == 0)
+                r = site_crawl_new(&run.loop, run.http, &run.plan,
+                                   &(struct site_callbacks){on_fetch, on_done, &run}, &run.crawl);
+        if (r == 0) {
+                site_crawl_set_parallelism(run.crawl, (size_t)set->max_connections);
+                if (!cli->quiet)
+                        log_notice("%s: 开始扫描 %s（%zu 个栏目）", site->id, site->homepage,
+                                   site->n_columns);
+                r = site_crawl_start(run.crawl);
+        }
+        if (r == 0)
+                uv_run(&run.loop, UV_RUN_DEFAULT);
+
+        if (r < 0) {
+                log_error("%s: 无法启动抓取: %s", site->id, strerror(-r));
+                (void)store_scan_finish(store, run.scan_id, SCAN_FAILED, cli->now, NULL);
+        } else if (run.interrupted || run.store_error) {
+                const struct site_stats *st = &site_crawl_results(run.crawl)->stats;
+                struct store_scan_stats stats = {
+                        .pages = (int64_t)st->parsed,
+                        .checked = (int64_t)st->checked,
+                        .errors = (int64_t)st->failed,
+                        .bytes = (int64_t)st->bytes,
+                };
+                (void)store_scan_finish(store, run.scan_id, SCAN_INTERRUPTED, cli->now, &stats);
+                r = run.interrupted ? -EINTR : run.store_error;
+        } else {
+                const struct site_results *res = site_crawl_results(run.crawl);
+                if (!res->homepage_fetched)
+                        log_warning("%s: 首页无法访问: %s: %s", site->id, site->homepage,
+                                    res->homepage_error ? res->homepage_error
+                                                        : "HTTP 错误或不是 HTML 页面");
+                r = conclude(&run, &rs);
+        }
+
+        if (r == 0) {
+                struct store_violation_filter f = {.state = -1, .scan_id = run.scan_id};
+                output_begin(cli);
+                store_violations_foreach(store, &f, print_violation, &run);
+                store_violations_foreach(store, &f, count_open, &run);
+                const struct site_stats *st = &site_crawl_results(run.crawl)->stats;
+                if (!cli->quiet)
+                        log_notice("%s: 扫描完成：解析 %zu 个页面，检查 %zu 个链接，失败 %zu 个；"
+                                   "发现 %zu 个问题（新增 %d，持续 %d，复发 %d），已整改 %d 个",
+                                   site->id, st->parsed, st->checked, st->failed, run.findings,
+                                   rs.opened, rs.kept, rs.reopened, rs.fixed);
+        }
+
+        site_crawl_free(run.crawl);
+        http_engine_free(run.http);
+        uv_close((uv_handle_t *)&run.sigint, handle_closed);
+        uv_close((uv_handle_t *)&run.sigterm, handle_closed);
+        uv_run(&run.loop, UV_RUN_DEFAULT);
+        if (uv_loop_close(&run.loop) != 0)
+                log_warning("%s: event loop closed with handles still open", site->id);
+        free(run.columns);
+        *ret_found = run.found_violations;
+        return r;
+}
+
+int cli_scan(struct cli *cli, const struct rule_config *config, struct store *store)
+{
+        size_t found = 0, scanned = 0;
+        bool failed = false;
+
+        if (cli->site && !rule_config_site(config, cli->site)) {
+                log_error("%s: 没有名为「%s」的站点", cli->config_dir, cli->site);
+                return EXIT_USAGE;
+        }
+        for (size_t i = 0; i < config->n_sites; i++) {
+                const struct rule_site *site = &config->sites[i];
+                size_t n = 0;
+
+                if (cli->site ? site != rule_config_site(config, cli->site) : !site->enabled)
+                        continue;
+                scanned++;
+                int r = scan_site(cli, config, store, site, &n);
+                if (r == -EINTR)
+                        return EXIT_RUNTIME;
+                if (r < 0)
+                        failed = true;
+                found += n;
+        }
+        if (!scanned) {
+                log_error("%s: 没有启用的站点可扫描", cli->config_dir);
+                return EXIT_USAGE;
+        }
+        if (failed)
+                return EXIT_RUNTIME;
+        return found ? EXIT_FOUND : EXIT_CLEAN;
+}
