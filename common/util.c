@@ -112,10 +112,10 @@ void strv_free(struct strv *v)
         *v = (struct strv){0};
 }
 
-/* Length of the white-space character at s (ASCII space, tab, CR, LF, U+00A0, U+3000),
- * or 0 when s does not start with one. */
-static size_t space_len(const unsigned char *s)
+size_t utf8_space_len(const char *str)
 {
+        const unsigned char *s = (const unsigned char *)str;
+
         if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' || *s == '\f' || *s == '\v')
                 return 1;
         if (s[0] == 0xC2 && s[1] == 0xA0)
@@ -130,7 +130,7 @@ char *str_trim(char *s)
         unsigned char *p = (unsigned char *)s;
         size_t n;
 
-        while ((n = space_len(p)))
+        while ((n = utf8_space_len((const char *)p)))
                 p += n;
         size_t len = strlen((char *)p);
         memmove(s, p, len + 1);
@@ -139,7 +139,7 @@ char *str_trim(char *s)
          * spaces cannot be recognised reliably from the end. */
         unsigned char *q = (unsigned char *)s, *end = q;
         while (*q) {
-                n = space_len(q);
+                n = utf8_space_len((const char *)q);
                 if (n) {
                         q += n;
                 } else {
@@ -158,7 +158,7 @@ void str_collapse_space(char *s)
         size_t n;
 
         while (*r) {
-                n = space_len(r);
+                n = utf8_space_len((const char *)r);
                 if (n) {
                         r += n;
                         in_space = true;

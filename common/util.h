@@ -75,6 +75,10 @@ void strv_push_take(struct strv *v, char *s);           /* takes ownership of s 
 bool strv_contains(const struct strv *v, const char *s);
 void strv_free(struct strv *v);                          /* frees items, leaves v empty */
 
+/* Bytes of the white-space character at s (ASCII space, tab, CR, LF, FF, VT, U+00A0,
+ * U+3000), or 0 when s does not start with one. s must be NUL-terminated. */
+size_t utf8_space_len(const char *s);
+
 /* Trims ASCII and U+3000/U+00A0 white space at both ends, in place; returns s. */
 char *str_trim(char *s);
 

@@ -200,18 +200,6 @@ static bool is_block(const xmlNode *n)
                in_list((const char *)n->name, blocks, ARRAY_SIZE(blocks));
 }
 
-/* Bytes of the white space character at s (ASCII, U+00A0, U+3000), or 0. */
-static size_t space_at(const unsigned char *s)
-{
-        if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f' || *s == '\v')
-                return 1;
-        if (s[0] == 0xC2 && s[1] == 0xA0)
-                return 2;
-        if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
-                return 3;
-        return 0;
-}
-
 /* Text collected with white space collapsed on the fly and a byte cap. */
 struct text_acc {
         struct buf b;
@@ -243,14 +231,14 @@ static void text_add(struct text_acc *t, const char *s)
         const unsigned char *p = (const unsigned char *)s;
 
         while (*p && !t->full) {
-                size_t sp = space_at(p);
+                size_t sp = utf8_space_len((const char *)p);
                 if (sp) {
                         t->space_pending = t->b.len > 0;
                         p += sp;
                         continue;
                 }
                 const unsigned char *run = p;
-                while (*p && !space_at(p))
+                while (*p && !utf8_space_len((const char *)p))
                         p++;
                 if (t->space_pending)
                         text_put(t, " ", 1);
@@ -359,8 +347,10 @@ int html__resolve(struct html_ctx *c, const char *ref, char **ret)
 
         if (!ref)
                 return -ENOENT;
-        while (*p && space_at((const unsigned char *)p))
-                p++;
+        /* A multi-byte space (U+3000 typed into an href) is skipped whole, not byte by
+         * byte, which would leave a broken character at the start of the URL. */
+        for (size_t sp; (sp = utf8_space_len(p));)
+                p += sp;
         if (*p == '\0' || *p == '#')
                 return -ENOENT;
         return url_resolve(c->page->base_url, p, c->max_url, ret);
@@ -501,10 +491,10 @@ static void add_srcset(struct html_ctx *c, const xmlNode *n, long line_base, con
         const char *p = set;
 
         while (*p) {
-                while (*p && (*p == ',' || space_at((const unsigned char *)p)))
-                        p++;
+                for (size_t sp; *p == ',' || (sp = utf8_space_len(p));)
+                        p += *p == ',' ? 1 : sp;
                 const char *start = p;
-                while (*p && !space_at((const unsigned char *)p))
+                while (*p && !utf8_space_len(p))
                         p++;
                 size_t len = (size_t)(p - start);
                 /* A candidate without descriptor ends at the comma. */

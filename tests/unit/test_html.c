@@ -680,6 +680,22 @@ static void test_main_text(void **state)
         html_page_free(p);
 }
 
+/* An href typed with a leading full-width space (U+3000) still points at its page: the
+ * space is skipped as one character, not byte by byte. */
+static void test_href_fullwidth_space(void **state)
+{
+        struct html_page *p = parse_str("<html><body><a href=\"\u3000/x.html\">x</a>"
+                                        "<img srcset=\"\u3000/a.png 1x,\u3000/b.png 2x\">"
+                                        "</body></html>",
+                                        "http://127.0.0.1/dir/");
+
+        assert_true(p->n_links >= 3);
+        assert_string_equal(p->links[0].url, "http://127.0.0.1/x.html");
+        for (size_t i = 1; i < p->n_links; i++)
+                assert_null(strstr(p->links[i].url, "%80"));
+        html_page_free(p);
+}
+
 static void test_deep_nesting(void **state)
 {
         static const size_t depths[] = { 200, 20000 };
@@ -743,6 +759,7 @@ int main(void)
                 cmocka_unit_test(test_silent),
                 cmocka_unit_test(test_deep_nesting),
                 cmocka_unit_test(test_main_text),
+                cmocka_unit_test(test_href_fullwidth_space),
         };
         struct CMUnitTest *fixtures = NULL;
         char **names = NULL;
