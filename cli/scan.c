@@ -51,15 +51,8 @@ static void on_fetch(const struct site_fetch *f, void *userdata)
 
         if (run->store_error)
                 return;
-        bool dated = false;
-        if (page) {
-                const char *pub = html_page_meta(page, "PubDate");
-                struct text_date d;
-                if (pub && date_find(pub, strlen(pub), run->plan.today, &d) == 0) {
-                        day_format(d.day, day);
-                        dated = true;
-                }
-        }
+        if (f->has_pubdate)
+                day_format(f->pubdate, day);
         struct store_page p = {
                 .url = f->url,
                 .final_url = streq(resp->final_url, f->url) ? NULL : resp->final_url,
@@ -76,7 +69,7 @@ static void on_fetch(const struct site_fetch *f, void *userdata)
                 .attempts = f->attempts,
                 .parsed = page != NULL,
                 .title = page ? page->title : NULL,
-                .pubdate = dated ? day : NULL,
+                .pubdate = f->has_pubdate ? day : NULL,
                 .etag = resp->etag,
                 .last_modified = resp->last_modified,
         };

@@ -43,7 +43,7 @@ struct node {
         long status;
         enum http_failure failure;
         char *error;
-        bool has_pubdate;               /* for articles: the date the page itself shows */
+        bool has_pubdate;               /* the date the page itself shows    */
         xj_day pubdate;
 };
 
@@ -432,10 +432,10 @@ static struct html_item *items_copy(const struct html_item *items, size_t n)
         return copy;
 }
 
-/* The date an article page shows for itself: the PubDate meta tag the gov CMSs write,
+/* The date a page shows for itself: the PubDate meta tag the gov CMSs write,
  * else a date right after a "发布时间"-style label near the top of the text. A bare date
  * elsewhere in the body is not trusted: articles cite other dates all the time. */
-static bool article_pubdate(const struct html_page *page, xj_day today, xj_day *ret)
+static bool page_pubdate(const struct html_page *page, xj_day today, xj_day *ret)
 {
         static const char *const metas[] = {"PubDate", "publishdate", "firstpublishedtime",
                                             "pubtime", "ArticleDate"};
@@ -507,9 +507,6 @@ static void process_page(struct site_crawl *c, size_t idx, const struct html_pag
                                          depth + 1, column, HTML_LINK_A, (long)idx);
                         }
         }
-        if (kind == SITE_FETCH_ARTICLE)
-                c->nodes[idx].has_pubdate = article_pubdate(page, plan->today,
-                                                            &c->nodes[idx].pubdate);
 
         for (size_t i = 0; i < page->n_links; i++) {
                 const struct html_link *l = &page->links[i];
@@ -599,8 +596,12 @@ static void complete(struct site_crawl *c, size_t idx, const struct http_respons
         if (parse)
                 parse_response(c, idx, resp, &f, &cr, &page);
         f.page = page;
-        if (page)
+        if (page) {
                 st->parsed++;
+                n->has_pubdate = page_pubdate(page, c->plan->today, &n->pubdate);
+                f.has_pubdate = n->has_pubdate;
+                f.pubdate = n->pubdate;
+        }
         else
                 st->checked++;
 

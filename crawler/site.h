@@ -75,6 +75,8 @@ struct site_fetch {
         enum site_link_verdict verdict;
         const char *charset;            /* when decoded, else NULL */
         const struct html_page *page;   /* when parsed, else NULL */
+        bool has_pubdate;               /* the page shows its own publication date */
+        xj_day pubdate;
 };
 
 /* What the crawl learned about a column. */
