@@ -43,7 +43,7 @@ struct node {
         long status;
         enum http_failure failure;
         char *error;
-        bool has_pubdate;               /* the date the page itself shows    */
+        bool has_pubdate;               /* the date the page itself shows */
         xj_day pubdate;
 };
 
