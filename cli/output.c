@@ -98,6 +98,9 @@ static void output_text(const struct cli *cli, const struct store_violation *v)
         fprintf(cli->out, "    %s\n", v->detail ? v->detail : "");
         if (v->url)
                 fprintf(cli->out, "    %s\n", v->url);
+        /* For a dead link the page to fix is the url; the link itself is the subject. */
+        if (v->subject && !streq_ptr(v->subject, v->url))
+                fprintf(cli->out, "    问题对象：%s\n", v->subject);
         fprintf(cli->out, "    首次发现 %s，共发现 %lld 次\n",
                 day_format(day_of_time(v->first_seen), first), (long long)v->times_seen);
 }

@@ -181,6 +181,12 @@ def test_kill_mid_scan(binary, shipped, tmp):
                 for f in portal.manifest()["findings"]}
         check(got == want, "after the kills the findings equal the manifest "
               "(missing %r, extra %r)" % (sorted(want - got)[:5], sorted(got - want)[:5]))
+        # The text listing names each dead link itself, not only the page carrying it.
+        r = subprocess.run([binary, "--db", db, "--format", "text", "violations"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        dead = sorted(s for (_, rule, s) in want if rule == "dead_link")
+        check(r.returncode == 0 and dead and all(u in r.stdout for u in dead),
+              "text listing shows every dead link URL")
         con = sqlite3.connect(db)
         states = dict(con.execute("SELECT state, count(*) FROM scans GROUP BY state").fetchall())
         con.close()
