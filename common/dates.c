@@ -312,6 +312,25 @@ static bool match_ymd_separated(const struct text *t, size_t start, size_t pos, 
         return true;
 }
 
+/* The part every Chinese date ends with, after the month number: "月 7 日" (white space
+ * allowed between the parts). Advances *pos past it and sets *ret_day. */
+static bool match_chinese_day_tail(const struct text *t, size_t *pos, int *ret_day)
+{
+        size_t p = skip_space(t, *pos, MAX_GAP);
+
+        if (!accept(t, &p, K_MONTH))
+                return false;
+        p = skip_space(t, p, MAX_GAP);
+        int nd = read_number(t, &p, ret_day);
+        if (nd < 1 || nd > 2)
+                return false;
+        p = skip_space(t, p, MAX_GAP);
+        if (!accept(t, &p, K_DAY))
+                return false;
+        *pos = p;
+        return true;
+}
+
 /* "2023年4月7日", white space allowed between the parts. */
 static bool match_ymd_chinese(const struct text *t, size_t pos, int y, struct text_date *ret,
                               size_t *ret_end)
@@ -323,17 +342,7 @@ static bool match_ymd_chinese(const struct text *t, size_t pos, int y, struct te
                 return false;
         pos = skip_space(t, pos, MAX_GAP);
         int nm = read_number(t, &pos, &m);
-        if (nm < 1 || nm > 2)
-                return false;
-        pos = skip_space(t, pos, MAX_GAP);
-        if (!accept(t, &pos, K_MONTH))
-                return false;
-        pos = skip_space(t, pos, MAX_GAP);
-        int nd = read_number(t, &pos, &d);
-        if (nd < 1 || nd > 2)
-                return false;
-        pos = skip_space(t, pos, MAX_GAP);
-        if (!accept(t, &pos, K_DAY))
+        if (nm < 1 || nm > 2 || !match_chinese_day_tail(t, &pos, &d))
                 return false;
         if (!set_day(ret, y, m, d))
                 return false;
@@ -397,15 +406,7 @@ static bool match_md_chinese(const struct text *t, size_t start, size_t pos, int
                 back -= sym_before(t, back).len;
         if (sym_before(t, back).kind == K_YEAR)
                 return false;
-        pos = skip_space(t, pos, MAX_GAP);
-        if (!accept(t, &pos, K_MONTH))
-                return false;
-        pos = skip_space(t, pos, MAX_GAP);
-        int nd = read_number(t, &pos, &d);
-        if (nd < 1 || nd > 2)
-                return false;
-        pos = skip_space(t, pos, MAX_GAP);
-        if (!accept(t, &pos, K_DAY))
+        if (!match_chinese_day_tail(t, &pos, &d))
                 return false;
         if (!set_day_inferred(ret, m, d, today))
                 return false;
