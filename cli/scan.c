@@ -285,10 +285,6 @@ static void plan_from_site(struct scan_run *run)
         };
 }
 
-static void handle_closed(uv_handle_t *h)
-{
-}
-
 /* Scans one site. Returns 0 when the scan completed (found problems or not), or a
  * negative errno; *ret_found counts its open violations. */
 static int scan_site(struct cli *cli, const struct rule_config *config, struct store *store,
@@ -379,8 +375,8 @@ static int scan_site(struct cli *cli, const struct rule_config *config, struct s
 
         site_crawl_free(run.crawl);
         http_engine_free(run.http);
-        uv_close((uv_handle_t *)&run.sigint, handle_closed);
-        uv_close((uv_handle_t *)&run.sigterm, handle_closed);
+        uv_close((uv_handle_t *)&run.sigint, NULL);
+        uv_close((uv_handle_t *)&run.sigterm, NULL);
         uv_run(&run.loop, UV_RUN_DEFAULT);
         if (uv_loop_close(&run.loop) != 0)
                 log_warning("%s: event loop closed with handles still open", site->id);
