@@ -38,6 +38,23 @@ static void store_failed(struct scan_run *run, int r, const char *what)
         site_crawl_stop(run->crawl);
 }
 
+static void on_finding(const struct store_finding *f, void *userdata)
+{
+        struct scan_run *run = userdata;
+        int r;
+
+        if (run->store_error)
+                return;
+        r = store_finding_add(run->store, run->scan_id, f);
+        if (r < 0) {
+                run->store_error = r;
+                log_error("%s: finding %s %s: %s", run->cli->db_path, f->rule, f->subject,
+                          store_errmsg(run->store));
+                return;
+        }
+        run->findings++;
+}
+
 /* Each fetch goes to the store in its own transaction, page and links together, so a
  * kill at any moment leaves whole pages behind. */
 static void on_fetch(const struct site_fetch *f, void *userdata)
@@ -93,6 +110,19 @@ static void on_fetch(const struct site_fetch *f, void *userdata)
                 r = store_links_put(run->store, run->scan_id, page_id, links, page->n_links);
                 free(links);
         }
+        if (r == 0 && page) {
+                struct page_check_context ctx = {
+                        .config = run->config,
+                        .site = run->site,
+                        .fetch = f,
+                        .now = run->cli->now,
+                        .today = day_of_time(run->cli->now),
+                        .emit = on_finding,
+                        .userdata = run,
+                };
+                rule_page_checks_run(&ctx);
+                r = run->store_error;
+        }
         if (r == 0)
                 r = store_commit(run->store);
         else
@@ -117,23 +147,6 @@ static void on_signal(uv_signal_t *h, int signum)
         site_crawl_stop(run->crawl);
         /* In-flight transfers are abandoned: the engine cancels them on free. */
         uv_stop(&run->loop);
-}
-
-static void on_finding(const struct store_finding *f, void *userdata)
-{
-        struct scan_run *run = userdata;
-        int r;
-
-        if (run->store_error)
-                return;
-        r = store_finding_add(run->store, run->scan_id, f);
-        if (r < 0) {
-                run->store_error = r;
-                log_error("%s: finding %s %s: %s", run->cli->db_path, f->rule, f->subject,
-                          store_errmsg(run->store));
-                return;
-        }
-        run->findings++;
 }
 
 struct carry {
@@ -241,6 +254,11 @@ static int conclude(struct scan_run *run, struct store_reconcile_stats *ret_stat
                 for (const char *const *id = rule_checks[i].rules; *id; id++)
                         if (!(res->capped && streq(*id, "dead_link")) &&
                             n_rules < ARRAY_SIZE(rules))
+                                rules[n_rules++] = *id;
+        /* Page checks saw only the pages fetched: the same holds for them. */
+        for (const struct rule_page_check *c = rule_page_checks; c->rules && !res->capped; c++)
+                for (const char *const *id = c->rules; *id; id++)
+                        if (n_rules < ARRAY_SIZE(rules))
                                 rules[n_rules++] = *id;
         if (res->capped)
                 log_warning("%s: 已达到页面上限 %d，本次扫描未覆盖全站，失效链接不做整改确认",

@@ -14,6 +14,10 @@ const struct rule_check rule_checks[] = {
 };
 const size_t rule_checks_count = ARRAY_SIZE(rule_checks);
 
+const struct rule_page_check rule_page_checks[] = {
+        {NULL, NULL},
+};
+
 const char *rule_label(const char *rule_id)
 {
         static const struct {
@@ -35,6 +39,12 @@ void rule_checks_run(const struct check_context *ctx)
 {
         for (size_t i = 0; i < rule_checks_count; i++)
                 rule_checks[i].run(ctx);
+}
+
+void rule_page_checks_run(const struct page_check_context *ctx)
+{
+        for (const struct rule_page_check *c = rule_page_checks; c->rules; c++)
+                c->run(ctx);
 }
 
 bool rule_column_newest(const struct site_column_result *col, xj_day today, xj_day *ret)

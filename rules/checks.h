@@ -30,6 +30,30 @@ struct rule_check {
 extern const struct rule_check rule_checks[];
 extern const size_t rule_checks_count;
 
+/* A check of one page, run as the page arrives (the dictionary, hidden links, page tags...),
+ * so that the page's text need not be kept until the end of the scan. Its findings go into
+ * the store in the page's own transaction. */
+struct page_check_context {
+        const struct rule_config *config;
+        const struct rule_site *site;
+        const struct site_fetch *fetch;         /* fetch->page is non-NULL */
+        int64_t now;
+        xj_day today;
+        void (*emit)(const struct store_finding *f, void *userdata);
+        void *userdata;
+};
+
+struct rule_page_check {
+        const char *const *rules;       /* the rule ids this check can report, NULL-ended */
+        void (*run)(const struct page_check_context *ctx);
+};
+
+/* Ends with an entry whose rules is NULL. */
+extern const struct rule_page_check rule_page_checks[];
+
+/* Runs every page check on a parsed page. */
+void rule_page_checks_run(const struct page_check_context *ctx);
+
 /* Chinese name of a rule id for people ("栏目不更新"), or the id itself if unknown. */
 const char *rule_label(const char *rule_id);
 
