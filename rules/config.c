@@ -14,6 +14,7 @@
 
 #include "crawler/url.h"
 #include "rules/config.h"
+#include "rules/config_internal.h"
 
 /* A rules file is written by hand; anything this big is a mistake (a database dump copied
  * into rules.d), and reading it whole must not cost much memory. */
@@ -25,34 +26,6 @@
 /* Only used to validate URLs when settings.crawl.max_url_length is itself missing or
  * broken (which is reported): a sanity bound, not a crawl cap. */
 #define URL_LENGTH_FALLBACK 65536
-
-/* A place in a rules file. file points into rule_config.files. */
-struct pos {
-        const char *file;
-        int line; /* 1-based; 0 when unknown */
-        int col;  /* 1-based, counted in characters as libfyaml does */
-};
-
-/* The loader first turns libfyaml's events into this small tree, because the document API
- * of the libfyaml we build against (0.7) has no public way to get the position of a
- * mapping or a sequence, and every error must point at its place. */
-enum ykind {
-        Y_SCALAR,
-        Y_SEQ,
-        Y_MAP,
-};
-
-struct ynode {
-        enum ykind kind;
-        struct pos pos;
-        char *text; /* scalars: NUL-terminated copy of the value */
-        size_t len;
-        bool plain;          /* scalars: written without quotes or block style */
-        struct ynode **kids; /* sequences: items; mappings: key, value, key, value... */
-        size_t n_kids;
-        size_t cap_kids;
-        struct ynode *next; /* every node of a document, to free them in one loop */
-};
 
 struct anchor {
         char *name;
@@ -182,16 +155,7 @@ struct loader {
         struct pos section_at[N_SECTIONS];
 };
 
-/* One key of a fixed-schema mapping and what was written for it. */
-struct field {
-        const char *name;
-        struct ynode *key; /* NULL when the key is absent */
-        struct ynode *val;
-};
-
-static void report(struct loader *l, struct pos at, const char *fmt, ...) _printf_(3, 4);
-
-static void report(struct loader *l, struct pos at, const char *fmt, ...)
+void cfg_report(struct loader *l, struct pos at, const char *fmt, ...)
 {
         _cleanup_free_ char *msg = NULL;
         va_list ap;
@@ -371,7 +335,7 @@ static bool yaml_parse(struct loader *l, const char *file, const char *buf, size
                 switch (e->type) {
                 case FYET_DOCUMENT_START:
                         if (++n_docs > 1) {
-                                report(l, p,
+                                cfg_report(l, p,
                                        "a rules file holds one YAML document; "
                                        "this is a second one");
                                 ok = false;
@@ -386,7 +350,7 @@ static bool yaml_parse(struct loader *l, const char *file, const char *buf, size
                         n->plain = fy_token_scalar_style(e->scalar.value) == FYSS_PLAIN;
                         /* "\0" in a quoted string would cut every later use of it short. */
                         if (scalar_has_nul(e->scalar.value)) {
-                                report(l, p, "a string must not contain a NUL character");
+                                cfg_report(l, p, "a string must not contain a NUL character");
                                 ok = false;
                         }
                         anchor = token_text(e->scalar.anchor);
@@ -402,7 +366,7 @@ static bool yaml_parse(struct loader *l, const char *file, const char *buf, size
                         _cleanup_free_ char *name = token_text(e->alias.anchor);
                         n = name ? anchor_get(d, name) : NULL;
                         if (!n) {
-                                report(l, p, "alias '*%s' names no anchor defined before it",
+                                cfg_report(l, p, "alias '*%s' names no anchor defined before it",
                                        name ? name : "");
                                 ok = false;
                         }
@@ -420,7 +384,7 @@ static bool yaml_parse(struct loader *l, const char *file, const char *buf, size
                 }
                 if (ok && (e->type == FYET_SEQUENCE_START || e->type == FYET_MAPPING_START)) {
                         if (depth == YAML_DEPTH_MAX) {
-                                report(l, p, "nested too deeply");
+                                cfg_report(l, p, "nested too deeply");
                                 ok = false;
                         } else {
                                 stack_anchor[depth] = token_text(e->type == FYET_MAPPING_START
@@ -450,11 +414,11 @@ static bool yaml_parse(struct loader *l, const char *file, const char *buf, size
                 while ((de = fy_diag_errors_iterate(diag, &iter))) {
                         struct pos p = {file, de->line > 0 ? de->line : 1,
                                         de->column > 0 ? de->column : 1};
-                        report(l, p, "YAML syntax error: %s", de->msg);
+                        cfg_report(l, p, "YAML syntax error: %s", de->msg);
                         n_diag++;
                 }
                 if (n_diag == 0)
-                        report(l, (struct pos){file, 0, 0}, "YAML syntax error");
+                        cfg_report(l, (struct pos){file, 0, 0}, "YAML syntax error");
                 ok = false;
         }
 
@@ -465,7 +429,7 @@ static bool yaml_parse(struct loader *l, const char *file, const char *buf, size
 
 /* ---- values ------------------------------------------------------------------------- */
 
-static bool ynode_is_null(const struct ynode *n)
+bool cfg_ynode_is_null(const struct ynode *n)
 {
         return n->kind == Y_SCALAR && n->plain &&
                (n->len == 0 || streq(n->text, "~") || streq(n->text, "null") ||
@@ -473,7 +437,7 @@ static bool ynode_is_null(const struct ynode *n)
 }
 
 /* What was written, for "expected X (got Y)" messages; the caller frees it. */
-static char *describe(const struct ynode *n)
+char *cfg_describe(const struct ynode *n)
 {
         size_t cut = 0;
 
@@ -481,7 +445,7 @@ static char *describe(const struct ynode *n)
                 return xstrdup("a mapping");
         if (n->kind == Y_SEQ)
                 return xstrdup("a list");
-        if (ynode_is_null(n))
+        if (cfg_ynode_is_null(n))
                 return xstrdup("nothing");
         /* Cut long values at a character boundary so the message stays one short line. */
         while (cut < n->len && cut < 60) {
@@ -494,43 +458,43 @@ static char *describe(const struct ynode *n)
         return xasprintf("\"%s\"", n->text);
 }
 
-static void report_type(struct loader *l, const char *path, const struct ynode *n,
+void cfg_report_type(struct loader *l, const char *path, const struct ynode *n,
                         const char *expected)
 {
-        _cleanup_free_ char *got = describe(n);
+        _cleanup_free_ char *got = cfg_describe(n);
 
         if (n->kind == Y_SCALAR && !n->plain && streq(expected, "an integer"))
-                report(l, n->pos,
+                cfg_report(l, n->pos,
                        "%s: expected an integer (got the quoted string %s; "
                        "remove the quotes)",
                        path, got);
         else
-                report(l, n->pos, "%s: expected %s (got %s)", path, expected, got);
+                cfg_report(l, n->pos, "%s: expected %s (got %s)", path, expected, got);
 }
 
-static bool is_string(const struct ynode *n)
+bool cfg_is_string(const struct ynode *n)
 {
-        return n->kind == Y_SCALAR && !ynode_is_null(n);
+        return n->kind == Y_SCALAR && !cfg_ynode_is_null(n);
 }
 
 /* Takes a string value. Reports and returns false for anything else, or for an empty
  * string when that is not allowed. */
-static bool get_string(struct loader *l, const char *path, const struct ynode *n, bool allow_empty,
+bool cfg_get_string(struct loader *l, const char *path, const struct ynode *n, bool allow_empty,
                        char **ret)
 {
-        if (!is_string(n)) {
-                report_type(l, path, n, "a string");
+        if (!cfg_is_string(n)) {
+                cfg_report_type(l, path, n, "a string");
                 return false;
         }
         if (!allow_empty && n->len == 0) {
-                report(l, n->pos, "%s: must not be empty", path);
+                cfg_report(l, n->pos, "%s: must not be empty", path);
                 return false;
         }
         *ret = xstrdup(n->text);
         return true;
 }
 
-static bool get_long(struct loader *l, const char *path, const struct ynode *n, long min, long max,
+bool cfg_get_long(struct loader *l, const char *path, const struct ynode *n, long min, long max,
                      long *ret)
 {
         const char *s = n->text;
@@ -538,19 +502,19 @@ static bool get_long(struct loader *l, const char *path, const struct ynode *n, 
         char *end;
 
         if (n->kind != Y_SCALAR || !n->plain || n->len == 0) {
-                report_type(l, path, n, "an integer");
+                cfg_report_type(l, path, n, "an integer");
                 return false;
         }
         if (*s == '+' || *s == '-')
                 s++;
         if (!*s || strspn(s, "0123456789") != strlen(s)) {
-                report_type(l, path, n, "an integer");
+                cfg_report_type(l, path, n, "an integer");
                 return false;
         }
         errno = 0;
         v = strtoll(n->text, &end, 10);
         if (errno == ERANGE || v < min || v > max) {
-                report(l, n->pos, "%s must be between %ld and %ld (got %s)", path, min, max,
+                cfg_report(l, n->pos, "%s must be between %ld and %ld (got %s)", path, min, max,
                        n->text);
                 return false;
         }
@@ -558,18 +522,18 @@ static bool get_long(struct loader *l, const char *path, const struct ynode *n, 
         return true;
 }
 
-static bool get_int(struct loader *l, const char *path, const struct ynode *n, int min, int max,
+bool cfg_get_int(struct loader *l, const char *path, const struct ynode *n, int min, int max,
                     int *ret)
 {
         long v;
 
-        if (!get_long(l, path, n, min, max, &v))
+        if (!cfg_get_long(l, path, n, min, max, &v))
                 return false;
         *ret = (int)v;
         return true;
 }
 
-static bool get_bool(struct loader *l, const char *path, const struct ynode *n, bool *ret)
+bool cfg_get_bool(struct loader *l, const char *path, const struct ynode *n, bool *ret)
 {
         static const char *const yes[] = {"true", "True", "TRUE"};
         static const char *const no[] = {"false", "False", "FALSE"};
@@ -586,34 +550,34 @@ static bool get_bool(struct loader *l, const char *path, const struct ynode *n, 
                         }
                 }
         }
-        report_type(l, path, n, "true or false");
+        cfg_report_type(l, path, n, "true or false");
         return false;
 }
 
 /* A list of strings; with allow_single, one string stands for a list of one. */
-static bool get_strv(struct loader *l, const char *path, const struct ynode *n, bool allow_single,
+bool cfg_get_strv(struct loader *l, const char *path, const struct ynode *n, bool allow_single,
                      struct strv *ret)
 {
         struct strv v = {0};
         bool ok = true;
 
-        if (allow_single && is_string(n)) {
+        if (allow_single && cfg_is_string(n)) {
                 strv_push(ret, n->text);
                 return true;
         }
         if (n->kind != Y_SEQ) {
-                report_type(l, path, n,
+                cfg_report_type(l, path, n,
                             allow_single ? "a string or a list of strings" : "a list of strings");
                 return false;
         }
         for (size_t i = 0; i < n->n_kids; i++) {
                 const struct ynode *item = n->kids[i];
-                if (!is_string(item) || item->len == 0) {
+                if (!cfg_is_string(item) || item->len == 0) {
                         _cleanup_free_ char *item_path = xasprintf("%s[%zu]", path, i + 1);
-                        if (is_string(item))
-                                report(l, item->pos, "%s: must not be empty", item_path);
+                        if (cfg_is_string(item))
+                                cfg_report(l, item->pos, "%s: must not be empty", item_path);
                         else
-                                report_type(l, item_path, item, "a string");
+                                cfg_report_type(l, item_path, item, "a string");
                         ok = false;
                         continue;
                 }
@@ -632,21 +596,21 @@ static bool get_strv(struct loader *l, const char *path, const struct ynode *n, 
 /* ---- mappings ----------------------------------------------------------------------- */
 
 /* Checks the i-th key of a mapping: a non-empty string, not written twice. */
-static bool check_key(struct loader *l, const struct ynode *map, size_t i, const char *path)
+bool cfg_check_key(struct loader *l, const struct ynode *map, size_t i, const char *path)
 {
         const struct ynode *key = map->kids[2 * i];
 
         if (!path)
                 path = "top level";
-        if (!is_string(key) || key->len == 0) {
-                _cleanup_free_ char *got = describe(key);
-                report(l, key->pos, "%s: a key must be a non-empty string (got %s)", path, got);
+        if (!cfg_is_string(key) || key->len == 0) {
+                _cleanup_free_ char *got = cfg_describe(key);
+                cfg_report(l, key->pos, "%s: a key must be a non-empty string (got %s)", path, got);
                 return false;
         }
         for (size_t j = 0; j < i; j++) {
                 const struct ynode *prev = map->kids[2 * j];
                 if (prev->kind == Y_SCALAR && streq(prev->text, key->text)) {
-                        report(l, key->pos,
+                        cfg_report(l, key->pos,
                                "%s: duplicate key '%s' (first written at "
                                "line %d)",
                                path, key->text, prev->pos.line);
@@ -656,21 +620,21 @@ static bool check_key(struct loader *l, const struct ynode *map, size_t i, const
         return true;
 }
 
-static size_t map_size(const struct ynode *map)
+size_t cfg_map_size(const struct ynode *map)
 {
         return map->n_kids / 2;
 }
 
 /* Matches a fixed-schema mapping against fields (all unset on entry), reporting unknown
  * and duplicate keys. path names the mapping in messages, NULL for the top level. */
-static void match_fields(struct loader *l, const struct ynode *map, const char *path,
+void cfg_match_fields(struct loader *l, const struct ynode *map, const char *path,
                          struct field *f, size_t n)
 {
-        for (size_t i = 0; i < map_size(map); i++) {
+        for (size_t i = 0; i < cfg_map_size(map); i++) {
                 struct ynode *key = map->kids[2 * i];
                 size_t k;
 
-                if (!check_key(l, map, i, path))
+                if (!cfg_check_key(l, map, i, path))
                         continue;
                 for (k = 0; k < n; k++)
                         if (streq(f[k].name, key->text))
@@ -683,10 +647,10 @@ static void match_fields(struct loader *l, const struct ynode *map, const char *
                                 allowed = more;
                         }
                         if (path)
-                                report(l, key->pos, "%s: unknown key '%s' (allowed: %s)", path,
+                                cfg_report(l, key->pos, "%s: unknown key '%s' (allowed: %s)", path,
                                        key->text, allowed);
                         else
-                                report(l, key->pos,
+                                cfg_report(l, key->pos,
                                        "unknown top-level key '%s' (allowed: "
                                        "%s)",
                                        key->text, allowed);
@@ -697,7 +661,7 @@ static void match_fields(struct loader *l, const struct ynode *map, const char *
         }
 }
 
-static struct field *field_get(struct field *f, size_t n, const char *name)
+struct field *cfg_field_get(struct field *f, size_t n, const char *name)
 {
         for (size_t i = 0; i < n; i++)
                 if (streq(f[i].name, name))
@@ -705,19 +669,19 @@ static struct field *field_get(struct field *f, size_t n, const char *name)
         abort();
 }
 
-static bool require(struct loader *l, struct pos at, const char *path, const struct field *f)
+bool cfg_require(struct loader *l, struct pos at, const char *path, const struct field *f)
 {
         if (f->key)
                 return true;
-        report(l, at, "%s: missing required key '%s'", path, f->name);
+        cfg_report(l, at, "%s: missing required key '%s'", path, f->name);
         return false;
 }
 
-static bool expect_map(struct loader *l, const char *path, const struct ynode *n)
+bool cfg_expect_map(struct loader *l, const char *path, const struct ynode *n)
 {
         if (n->kind == Y_MAP)
                 return true;
-        report_type(l, path, n, "a mapping");
+        cfg_report_type(l, path, n, "a mapping");
         return false;
 }
 
@@ -733,27 +697,27 @@ static void setting_store(struct loader *l, size_t i, const struct ynode *val, c
 
         switch (d->kind) {
         case SET_INT:
-                if (!get_long(l, path, val, d->min, d->max, &v))
+                if (!cfg_get_long(l, path, val, d->min, d->max, &v))
                         return;
                 *(int *)(base + d->offset) = (int)v;
                 break;
         case SET_LONG:
-                if (!get_long(l, path, val, d->min, d->max, &v))
+                if (!cfg_get_long(l, path, val, d->min, d->max, &v))
                         return;
                 *(long *)(base + d->offset) = v;
                 break;
         case SET_SECONDS:
-                if (!get_long(l, path, val, d->min, d->max, &v))
+                if (!cfg_get_long(l, path, val, d->min, d->max, &v))
                         return;
                 *(long *)(base + d->offset) = v * 1000;
                 break;
         case SET_STRING:
-                if (!get_string(l, path, val, false, &s))
+                if (!cfg_get_string(l, path, val, false, &s))
                         return;
                 /* It goes into an HTTP header: a control character would split it. */
                 for (const unsigned char *c = (const unsigned char *)s; *c; c++)
                         if (*c < 0x20 || *c == 0x7f) {
-                                report(l, val->pos,
+                                cfg_report(l, val->pos,
                                        "%s: must be one line of printable "
                                        "text",
                                        path);
@@ -764,7 +728,7 @@ static void setting_store(struct loader *l, size_t i, const struct ynode *val, c
                 *(char **)(base + d->offset) = s;
                 break;
         case SET_STRV:
-                if (!get_strv(l, path, val, false, &list))
+                if (!cfg_get_strv(l, path, val, false, &list))
                         return;
                 strv_free((struct strv *)(base + d->offset));
                 *(struct strv *)(base + d->offset) = list;
@@ -789,7 +753,7 @@ static void load_settings_section(struct loader *l, enum setting_section sec,
                         idx[n] = i;
                         f[n++] = (struct field){.name = settings_table[i].key};
                 }
-        match_fields(l, map, path, f, n);
+        cfg_match_fields(l, map, path, f, n);
 
         for (size_t k = 0; k < n; k++) {
                 _cleanup_free_ char *sub = NULL;
@@ -803,7 +767,7 @@ static void load_settings_section(struct loader *l, enum setting_section sec,
                                 l->section_seen[s] = true;
                                 l->section_at[s] = f[k].key->pos;
                         }
-                        if (expect_map(l, sub, f[k].val))
+                        if (cfg_expect_map(l, sub, f[k].val))
                                 load_settings_section(l, s, f[k].val, sub);
                         continue;
                 }
@@ -817,9 +781,9 @@ static void load_settings(struct loader *l, const struct ynode *key, const struc
                 l->section_seen[SEC_ROOT] = true;
                 l->section_at[SEC_ROOT] = key->pos;
         }
-        if (ynode_is_null(val))
+        if (cfg_ynode_is_null(val))
                 return;
-        if (expect_map(l, "settings", val))
+        if (cfg_expect_map(l, "settings", val))
                 load_settings_section(l, SEC_ROOT, val, "settings");
 }
 
@@ -855,19 +819,19 @@ static void load_unit(struct loader *l, const struct ynode *key, const struct yn
         struct unit_def def = {.u.id = xstrdup(key->text), .at = key->pos};
         struct field *fe;
 
-        if (expect_map(l, path, val)) {
-                match_fields(l, val, path, f, ARRAY_SIZE(f));
-                if (require(l, key->pos, path, &f[0])) {
+        if (cfg_expect_map(l, path, val)) {
+                cfg_match_fields(l, val, path, f, ARRAY_SIZE(f));
+                if (cfg_require(l, key->pos, path, &f[0])) {
                         _cleanup_free_ char *sub = xasprintf("%s.name", path);
-                        get_string(l, sub, f[0].val, false, &def.u.name);
+                        cfg_get_string(l, sub, f[0].val, false, &def.u.name);
                 }
-                fe = field_get(f, ARRAY_SIZE(f), "email");
+                fe = cfg_field_get(f, ARRAY_SIZE(f), "email");
                 if (fe->key) {
                         _cleanup_free_ char *sub = xasprintf("%s.email", path);
-                        if (get_strv(l, sub, fe->val, true, &def.u.emails))
+                        if (cfg_get_strv(l, sub, fe->val, true, &def.u.emails))
                                 for (size_t i = 0; i < def.u.emails.n; i++)
                                         if (!email_plausible(def.u.emails.items[i]))
-                                                report(l,
+                                                cfg_report(l,
                                                        fe->val->kind == Y_SEQ
                                                            ? fe->val->kids[i]->pos
                                                            : fe->val->pos,
@@ -930,18 +894,18 @@ static void load_class(struct loader *l, const struct ynode *key, const struct y
                      *f_annual = &f[4];
         struct class_def def = {.c.id = xstrdup(key->text), .at = key->pos};
 
-        if (!expect_map(l, path, val))
+        if (!cfg_expect_map(l, path, val))
                 goto store;
-        match_fields(l, val, path, f, ARRAY_SIZE(f));
+        cfg_match_fields(l, val, path, f, ARRAY_SIZE(f));
 
-        if (require(l, key->pos, path, f_name)) {
+        if (cfg_require(l, key->pos, path, f_name)) {
                 _cleanup_free_ char *sub = xasprintf("%s.name", path);
-                get_string(l, sub, f_name->val, false, &def.c.name);
+                cfg_get_string(l, sub, f_name->val, false, &def.c.name);
         }
-        if (require(l, key->pos, path, f_group)) {
+        if (cfg_require(l, key->pos, path, f_group)) {
                 _cleanup_free_ char *sub = xasprintf("%s.group", path);
                 _cleanup_free_ char *g = NULL;
-                if (get_string(l, sub, f_group->val, false, &g)) {
+                if (cfg_get_string(l, sub, f_group->val, false, &g)) {
                         size_t i;
                         for (i = 0; i < ARRAY_SIZE(group_names); i++)
                                 if (streq(g, group_names[i]))
@@ -949,7 +913,7 @@ static void load_class(struct loader *l, const struct ynode *key, const struct y
                         if (i < ARRAY_SIZE(group_names))
                                 def.c.group = (enum rule_class_group)i;
                         else
-                                report(l, f_group->val->pos,
+                                cfg_report(l, f_group->val->pos,
                                        "%s: must be news, notice or "
                                        "other (got '%s')",
                                        sub, g);
@@ -957,7 +921,7 @@ static void load_class(struct loader *l, const struct ynode *key, const struct y
         }
 
         if (f_age->key && f_annual->key) {
-                report(l, f_annual->key->pos,
+                cfg_report(l, f_annual->key->pos,
                        "%s: a class has either max_age_days or "
                        "annual_deadline, not both",
                        path);
@@ -965,17 +929,17 @@ static void load_class(struct loader *l, const struct ynode *key, const struct y
                 _cleanup_free_ char *sub = xasprintf("%s.annual_deadline", path);
                 _cleanup_free_ char *s = NULL;
                 def.c.annual = true;
-                if (get_string(l, sub, f_annual->val, false, &s) &&
+                if (cfg_get_string(l, sub, f_annual->val, false, &s) &&
                     !parse_month_day(s, &def.c.annual_month, &def.c.annual_day))
-                        report(l, f_annual->val->pos,
+                        cfg_report(l, f_annual->val->pos,
                                "%s: expected a date \"MM-DD\" that "
                                "comes every year, such as \"03-31\" (got '%s')",
                                sub, s);
         } else if (f_age->key) {
                 _cleanup_free_ char *sub = xasprintf("%s.max_age_days", path);
-                get_int(l, sub, f_age->val, 1, 3650, &def.c.max_age_days);
+                cfg_get_int(l, sub, f_age->val, 1, 3650, &def.c.max_age_days);
         } else {
-                report(l, key->pos,
+                cfg_report(l, key->pos,
                        "%s: missing required key 'max_age_days' (or "
                        "'annual_deadline' for a column updated once a year)",
                        path);
@@ -983,10 +947,10 @@ static void load_class(struct loader *l, const struct ynode *key, const struct y
 
         if (f_warn->key) {
                 _cleanup_free_ char *sub = xasprintf("%s.warn_lead_days", path);
-                if (get_int(l, sub, f_warn->val, 0, def.c.annual ? 364 : 3650,
+                if (cfg_get_int(l, sub, f_warn->val, 0, def.c.annual ? 364 : 3650,
                             &def.c.warn_lead_days) &&
                     def.c.max_age_days > 0 && def.c.warn_lead_days >= def.c.max_age_days)
-                        report(l, f_warn->val->pos,
+                        cfg_report(l, f_warn->val->pos,
                                "%s (%d) must be less than "
                                "max_age_days (%d)",
                                sub, def.c.warn_lead_days, def.c.max_age_days);
@@ -1042,20 +1006,20 @@ static void load_column(struct loader *l, const char *path, const struct ynode *
         };
 
         col->at = val->pos;
-        if (!expect_map(l, path, val))
+        if (!cfg_expect_map(l, path, val))
                 return;
-        match_fields(l, val, path, f, ARRAY_SIZE(f));
+        cfg_match_fields(l, val, path, f, ARRAY_SIZE(f));
         for (size_t k = 0; k < ARRAY_SIZE(f); k++) {
                 _cleanup_free_ char *sub = NULL;
                 bool optional = streq(f[k].name, "items");
 
                 if (!f[k].key) {
                         if (!optional)
-                                require(l, val->pos, path, &f[k]);
+                                cfg_require(l, val->pos, path, &f[k]);
                         continue;
                 }
                 sub = xasprintf("%s.%s", path, f[k].name);
-                if (get_string(l, sub, f[k].val, false, out[k].dst) && out[k].at)
+                if (cfg_get_string(l, sub, f[k].val, false, out[k].dst) && out[k].at)
                         *out[k].at = f[k].val->pos;
         }
 }
@@ -1071,39 +1035,39 @@ static void load_site(struct loader *l, const struct ynode *key, const struct yn
                      *f_enabled = &f[4], *f_columns = &f[5];
         struct site_def def = {.id = xstrdup(key->text), .at = key->pos, .enabled = true};
 
-        if (!expect_map(l, path, val))
+        if (!cfg_expect_map(l, path, val))
                 goto store;
-        match_fields(l, val, path, f, ARRAY_SIZE(f));
+        cfg_match_fields(l, val, path, f, ARRAY_SIZE(f));
 
-        if (require(l, key->pos, path, f_name)) {
+        if (cfg_require(l, key->pos, path, f_name)) {
                 _cleanup_free_ char *sub = xasprintf("%s.name", path);
-                get_string(l, sub, f_name->val, false, &def.name);
+                cfg_get_string(l, sub, f_name->val, false, &def.name);
         }
-        if (require(l, key->pos, path, f_base)) {
+        if (cfg_require(l, key->pos, path, f_base)) {
                 _cleanup_free_ char *sub = xasprintf("%s.base_url", path);
-                if (get_string(l, sub, f_base->val, false, &def.base_url))
+                if (cfg_get_string(l, sub, f_base->val, false, &def.base_url))
                         def.base_at = f_base->val->pos;
         }
         if (f_home->key) {
                 _cleanup_free_ char *sub = xasprintf("%s.homepage", path);
-                if (get_string(l, sub, f_home->val, false, &def.homepage))
+                if (cfg_get_string(l, sub, f_home->val, false, &def.homepage))
                         def.homepage_at = f_home->val->pos;
         }
-        if (require(l, key->pos, path, f_unit)) {
+        if (cfg_require(l, key->pos, path, f_unit)) {
                 _cleanup_free_ char *sub = xasprintf("%s.unit", path);
-                if (get_string(l, sub, f_unit->val, false, &def.unit))
+                if (cfg_get_string(l, sub, f_unit->val, false, &def.unit))
                         def.unit_at = f_unit->val->pos;
         }
         if (f_enabled->key) {
                 _cleanup_free_ char *sub = xasprintf("%s.enabled", path);
-                get_bool(l, sub, f_enabled->val, &def.enabled);
+                cfg_get_bool(l, sub, f_enabled->val, &def.enabled);
         }
-        if (f_columns->key && !ynode_is_null(f_columns->val)) {
+        if (f_columns->key && !cfg_ynode_is_null(f_columns->val)) {
                 _cleanup_free_ char *sub = xasprintf("%s.columns", path);
                 const struct ynode *list = f_columns->val;
 
                 if (list->kind != Y_SEQ) {
-                        report_type(l, sub, list, "a list of columns");
+                        cfg_report_type(l, sub, list, "a list of columns");
                 } else {
                         def.cols = xcalloc(list->n_kids ? list->n_kids : 1, sizeof(*def.cols));
                         def.n_cols = list->n_kids;
@@ -1131,48 +1095,68 @@ store:
 static void load_entries(struct loader *l, const char *path, const struct ynode *val,
                          void (*load)(struct loader *, const struct ynode *, const struct ynode *))
 {
-        if (ynode_is_null(val))
+        if (cfg_ynode_is_null(val))
                 return;
-        if (!expect_map(l, path, val))
+        if (!cfg_expect_map(l, path, val))
                 return;
-        for (size_t i = 0; i < map_size(val); i++)
-                if (check_key(l, val, i, path))
+        for (size_t i = 0; i < cfg_map_size(val); i++)
+                if (cfg_check_key(l, val, i, path))
                         load(l, val->kids[2 * i], val->kids[2 * i + 1]);
 }
 
+static void load_classes(struct loader *l, const struct ynode *key, const struct ynode *val)
+{
+        load_entries(l, "classes", val, load_class);
+}
+
+static void load_units(struct loader *l, const struct ynode *key, const struct ynode *val)
+{
+        load_entries(l, "units", val, load_unit);
+}
+
+static void load_sites(struct loader *l, const struct ynode *key, const struct ynode *val)
+{
+        load_entries(l, "sites", val, load_site);
+}
+
+/* The top-level keys of a rules file. settings, classes, units and sites are built by
+ * rule_config_load() itself, before the build step of the sections after them. */
+static const struct config_section sections[] = {
+        {"settings", load_settings, NULL, NULL},
+        {"classes", load_classes, NULL, NULL},
+        {"units", load_units, NULL, NULL},
+        {"sites", load_sites, NULL, NULL},
+        {"holidays", cfg_load_holidays, NULL, cfg_release_holidays},
+};
+
 static void load_document(struct loader *l, const char *file, const struct ynode *root)
 {
-        struct field f[] = {
-            {.name = "settings"},
-            {.name = "classes"},
-            {.name = "units"},
-            {.name = "sites"},
-        };
+        struct field f[ARRAY_SIZE(sections)];
 
+        for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+                f[i] = (struct field){.name = sections[i].key};
         /* An empty file, or one holding only comments, is allowed: nothing to merge. */
-        if (!root || ynode_is_null(root))
+        if (!root || cfg_ynode_is_null(root))
                 return;
         if (root->kind != Y_MAP) {
-                _cleanup_free_ char *got = describe(root);
-                report(l, root->pos,
-                       "expected a mapping with the keys settings, classes, "
-                       "units and sites (got %s)",
-                       got);
+                _cleanup_free_ char *got = cfg_describe(root);
+                _cleanup_free_ char *keys = xstrdup(sections[0].key);
+                for (size_t i = 1; i < ARRAY_SIZE(sections); i++) {
+                        char *more = xasprintf("%s, %s", keys, sections[i].key);
+                        free(keys);
+                        keys = more;
+                }
+                cfg_report(l, root->pos, "expected a mapping with the keys %s (got %s)", keys, got);
                 return;
         }
-        match_fields(l, root, NULL, f, ARRAY_SIZE(f));
+        cfg_match_fields(l, root, NULL, f, ARRAY_SIZE(f));
         /* In the order written, so that messages come in the order of the file's lines. */
-        for (size_t i = 0; i < map_size(root); i++) {
+        for (size_t i = 0; i < cfg_map_size(root); i++) {
                 const struct ynode *key = root->kids[2 * i];
 
-                if (key == f[0].key)
-                        load_settings(l, f[0].key, f[0].val);
-                else if (key == f[1].key)
-                        load_entries(l, "classes", f[1].val, load_class);
-                else if (key == f[2].key)
-                        load_entries(l, "units", f[2].val, load_unit);
-                else if (key == f[3].key)
-                        load_entries(l, "sites", f[3].val, load_site);
+                for (size_t k = 0; k < ARRAY_SIZE(sections); k++)
+                        if (key == f[k].key)
+                                sections[k].load(l, f[k].key, f[k].val);
         }
 }
 
@@ -1211,7 +1195,7 @@ static void report_bad_utf8(struct loader *l, const char *file, const char *buf,
                                 i += (size_t)n;
                                 col++;
                         }
-                        report(l, (struct pos){file, line_no, col},
+                        cfg_report(l, (struct pos){file, line_no, col},
                                "not valid UTF-8 (byte 0x%02x); rules files must be UTF-8, "
                                "convert a GBK file with iconv -f GB18030 -t UTF-8",
                                (unsigned char)line[i < line_len ? i : 0]);
@@ -1290,7 +1274,7 @@ static void load_file(struct loader *l, const char *file)
 
         r = read_file(file, &buf, &len);
         if (r < 0) {
-                report(l, (struct pos){file, 0, 0}, "cannot read: %s",
+                cfg_report(l, (struct pos){file, 0, 0}, "cannot read: %s",
                        r == -EFBIG ? "larger than 4 MiB" : strerror(-r));
                 l->io_error = true;
                 return;
@@ -1329,7 +1313,7 @@ static int list_files(struct loader *l, struct strv *ret)
         d = opendir(l->dir);
         if (!d) {
                 int r = -errno;
-                report(l, (struct pos){l->dir, 0, 0}, "cannot open the rules directory: %s",
+                cfg_report(l, (struct pos){l->dir, 0, 0}, "cannot open the rules directory: %s",
                        strerror(-r));
                 return r == -ENOTDIR ? -ENOENT : r;
         }
@@ -1355,7 +1339,7 @@ static int list_files(struct loader *l, struct strv *ret)
         strv_free(&names);
 
         if (ret->n == 0) {
-                report(l, (struct pos){l->dir, 0, 0},
+                cfg_report(l, (struct pos){l->dir, 0, 0},
                        "no rules files (*.yaml, *.yml) "
                        "in the rules directory");
                 return -ENOENT;
@@ -1408,7 +1392,7 @@ static void check_setting_order(struct loader *l, const char *lower, const char 
         }
         if (strict ? va < vb : va <= vb)
                 return;
-        report(l, l->setting_at[a], "%s (%ld) must be %s %s (%ld)", setting_path(a, pa, sizeof(pa)),
+        cfg_report(l, l->setting_at[a], "%s (%ld) must be %s %s (%ld)", setting_path(a, pa, sizeof(pa)),
                va, strict ? "less than" : "at most", setting_path(b, pb, sizeof(pb)), vb);
 }
 
@@ -1427,7 +1411,7 @@ static void check_settings(struct loader *l)
                         at = l->section_at[sec];
                 else if (l->section_seen[SEC_ROOT])
                         at = l->section_at[SEC_ROOT];
-                report(l, at, "%s is required, and no file of %s sets it",
+                cfg_report(l, at, "%s is required, and no file of %s sets it",
                        setting_path(i, path, sizeof(path)), l->dir);
         }
 
@@ -1465,7 +1449,7 @@ static const struct rule_unit *resolve_unit(struct loader *l, const char *ref, s
         const struct rule_unit *u = find_unit(l->cfg, ref);
 
         if (!u)
-                report(l, at,
+                cfg_report(l, at,
                        "%s: unknown unit '%s' (neither the id nor the name of an "
                        "entry under units)",
                        path, ref);
@@ -1486,7 +1470,7 @@ static const struct rule_class *resolve_class(struct loader *l, const char *ref,
                 free(known);
                 known = more;
         }
-        report(l, at, "%s: unknown class '%s' (known: %s)", path, ref, known ? known : "none");
+        cfg_report(l, at, "%s: unknown class '%s' (known: %s)", path, ref, known ? known : "none");
         return NULL;
 }
 
@@ -1494,14 +1478,14 @@ static void report_url(struct loader *l, int r, struct pos at, const char *path,
                        size_t max_len)
 {
         if (r == -EPROTONOSUPPORT)
-                report(l, at, "%s: '%s' is not an http or https URL", path, url);
+                cfg_report(l, at, "%s: '%s' is not an http or https URL", path, url);
         else if (r == -E2BIG)
-                report(l, at,
+                cfg_report(l, at,
                        "%s: '%s' gives a URL longer than settings.crawl.max_url_length "
                        "(%zu)",
                        path, url, max_len);
         else
-                report(l, at, "%s: '%s' is not a valid URL", path, url);
+                cfg_report(l, at, "%s: '%s' is not a valid URL", path, url);
 }
 
 /* Names must be unique too, since a site, unit or class can be referred to by name. */
@@ -1510,7 +1494,7 @@ static void check_unique_name(struct loader *l, const char *what, const char *na
                               struct pos prev_at)
 {
         if (name && streq_ptr(name, prev_name))
-                report(l, at, "%s.%s.name: '%s' is already the name of %s.%s (%s:%d)", what, id,
+                cfg_report(l, at, "%s.%s.name: '%s' is already the name of %s.%s (%s:%d)", what, id,
                        name, what, prev_id, prev_at.file, prev_at.line);
 }
 
@@ -1560,7 +1544,7 @@ static char *site_base_url(struct loader *l, const struct site_def *sd, const ch
                 return NULL;
         }
         if (strchr(norm, '?')) {
-                report(l, sd->base_at, "%s: '%s' must not have a query ('?...')", path,
+                cfg_report(l, sd->base_at, "%s: '%s' must not have a query ('?...')", path,
                        sd->base_url);
                 free(norm);
                 return NULL;
@@ -1589,7 +1573,7 @@ static void resolve_column_url(struct loader *l, struct rule_site *s, size_t i,
         }
         for (size_t j = 0; j < i; j++)
                 if (streq_ptr(s->columns[j].url, col->url)) {
-                        report(l, cd->url_at,
+                        cfg_report(l, cd->url_at,
                                "%s: duplicate column URL %s (already the URL "
                                "of column '%s' at line %d)",
                                path, col->url, s->columns[j].name ? s->columns[j].name : "",
@@ -1676,6 +1660,11 @@ static void build_sites(struct loader *l)
         }
 }
 
+struct rule_config *cfg_config(struct loader *l)
+{
+        return l->cfg;
+}
+
 static void loader_finish(struct loader *l)
 {
         for (size_t i = 0; i < l->n_units; i++)
@@ -1707,6 +1696,9 @@ int rule_config_load(const char *dir, struct rule_config **ret, struct strv *err
         build_units(&l);
         build_classes(&l);
         build_sites(&l);
+        for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+                if (sections[i].build)
+                        sections[i].build(&l);
 
         if (l.n_errors > 0) {
                 r = l.io_error ? -EIO : -EINVAL;
@@ -1749,6 +1741,9 @@ void rule_config_free(struct rule_config *c)
         free(c->sites);
         free(c->settings.user_agent);
         strv_free(&c->settings.blank_placeholders);
+        for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+                if (sections[i].release)
+                        sections[i].release(c);
         strv_free(&c->files);
         free(c);
 }

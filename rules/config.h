@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "common/util.h"
+#include "common/workdays.h"
 
 struct rule_unit {
         char *id;               /* its key in rules.d */
@@ -95,6 +96,9 @@ struct rule_config {
         struct rule_site *sites;
         size_t n_sites;
         struct rule_settings settings;
+        /* holidays: the state calendar by year (国务院办公厅 notices), for every count
+         * of working days. */
+        struct workday_calendar holidays;
         struct strv files;              /* the files read, in order */
 };
 

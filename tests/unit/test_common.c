@@ -13,6 +13,7 @@
 
 #include "common/buf.h"
 #include "common/util.h"
+#include "common/workdays.h"
 #include "common/xtime.h"
 
 /* ---- xtime.c ---- */
@@ -447,6 +448,120 @@ static void test_small_helpers(void **state)
         free(n);
 }
 
+/* ---- working days ----------------------------------------------------------------- */
+
+static xj_day D(int y, int m, int d)
+{
+        return day_from_civil(y, m, d);
+}
+
+static xj_day *days_of(size_t n, const xj_day *src)
+{
+        xj_day *v = xcalloc(n ? n : 1, sizeof(*v));
+        memcpy(v, src, n * sizeof(*v));
+        return v;
+}
+
+/* The 2026 notice, as far as the tests need it: 春节 15–23 February with 14 and 28
+ * February working Saturdays, 国庆 1–7 October with 10 October a working Saturday. */
+static void calendar_2026(struct workday_calendar *c)
+{
+        xj_day rest[16], work[] = {D(2026, 2, 14), D(2026, 2, 28), D(2026, 10, 10)};
+        size_t n = 0;
+
+        for (int d = 23; d >= 15; d--)  /* unsorted on purpose: put() sorts */
+                rest[n++] = D(2026, 2, d);
+        for (int d = 1; d <= 7; d++)
+                rest[n++] = D(2026, 10, d);
+        struct workday_year y = {
+                .year = 2026,
+                .holidays = days_of(n, rest),
+                .n_holidays = n,
+                .workdays = days_of(ARRAY_SIZE(work), work),
+                .n_workdays = ARRAY_SIZE(work),
+        };
+        workday_calendar_put(c, &y);
+        assert_null(y.holidays);
+}
+
+static void test_workdays_plain_weeks(void **state)
+{
+        struct workday_calendar c = {0};
+
+        /* No calendar: Monday to Friday. 2027-01-01 is a Friday. */
+        assert_true(workday_is(&c, D(2027, 1, 1)));
+        assert_false(workday_is(&c, D(2027, 1, 2)));
+        assert_false(workday_is(&c, D(2027, 1, 3)));
+        assert_int_equal(workday_add(&c, D(2027, 1, 1), 1), D(2027, 1, 4));
+        assert_int_equal(workday_add(&c, D(2027, 1, 1), 5), D(2027, 1, 8));
+        assert_int_equal(workday_add(&c, D(2027, 1, 1), 0), D(2027, 1, 1));
+        assert_int_equal(workday_count(&c, D(2027, 1, 1), D(2027, 1, 8)), 5);
+        assert_int_equal(workday_count(&c, D(2027, 1, 8), D(2027, 1, 1)), 0);
+        assert_int_equal(workday_calendar_missing_year(&c, D(2026, 12, 1), D(2027, 1, 8)), 2026);
+}
+
+static void test_workdays_holidays(void **state)
+{
+        struct workday_calendar c = {0};
+
+        calendar_2026(&c);
+        assert_true(workday_calendar_has_year(&c, 2026));
+        assert_false(workday_calendar_has_year(&c, 2027));
+        assert_true(workday_is(&c, D(2026, 2, 14)));    /* a working Saturday */
+        assert_false(workday_is(&c, D(2026, 2, 16)));   /* a Monday in 春节 */
+        assert_true(workday_is(&c, D(2026, 2, 24)));
+        /* From Friday 13 February: Saturday 14 works, 15–23 rest, Tuesday 24 works. */
+        assert_int_equal(workday_count(&c, D(2026, 2, 13), D(2026, 2, 24)), 2);
+        assert_int_equal(workday_add(&c, D(2026, 2, 13), 2), D(2026, 2, 24));
+        /* 30 September + 1 working day skips 国庆 to Thursday 8 October; + 2 lands on the
+         * working Saturday 10 October. */
+        assert_int_equal(workday_add(&c, D(2026, 9, 30), 1), D(2026, 10, 8));
+        assert_int_equal(workday_add(&c, D(2026, 9, 30), 3), D(2026, 10, 10));
+        /* 20 working days from Monday 21 September end on Friday 23 October: 国庆 does
+         * not count, the working Saturday 10 October does. */
+        assert_int_equal(workday_add(&c, D(2026, 9, 21), 20), D(2026, 10, 23));
+        assert_int_equal(workday_count(&c, D(2026, 9, 21), D(2026, 10, 23)), 20);
+        assert_int_equal(workday_count(&c, D(2026, 9, 21), D(2026, 10, 22)), 19);
+        assert_int_equal(workday_count(&c, D(2026, 9, 21), D(2026, 10, 26)), 21);
+        assert_int_equal(workday_calendar_missing_year(&c, D(2026, 3, 1), D(2026, 9, 1)), 0);
+        assert_int_equal(workday_calendar_missing_year(&c, D(2026, 12, 1), D(2027, 2, 1)), 2027);
+        workday_calendar_clear(&c);
+        assert_int_equal(c.n_years, 0);
+}
+
+/* A notice reaching back into December (元旦 2019 began on Sunday 30 December 2018, with
+ * Saturday 29 December working), and a later entry of the same year replacing the first. */
+static void test_workdays_december_and_replace(void **state)
+{
+        struct workday_calendar c = {0};
+        xj_day rest[] = {D(2018, 12, 30), D(2018, 12, 31), D(2019, 1, 1)};
+        xj_day work[] = {D(2018, 12, 29)};
+        struct workday_year y = {
+                .year = 2019,
+                .holidays = days_of(3, rest),
+                .n_holidays = 3,
+                .workdays = days_of(1, work),
+                .n_workdays = 1,
+        };
+
+        workday_calendar_put(&c, &y);
+        assert_true(workday_is(&c, D(2018, 12, 29)));
+        assert_false(workday_is(&c, D(2018, 12, 31)));
+        assert_false(workday_is(&c, D(2019, 1, 1)));
+        assert_true(workday_is(&c, D(2019, 1, 2)));
+
+        y = (struct workday_year){.year = 2019, .holidays = days_of(1, &rest[2]), .n_holidays = 1};
+        workday_calendar_put(&c, &y);
+        assert_int_equal(c.n_years, 1);
+        assert_true(workday_is(&c, D(2018, 12, 31)));   /* the old entry is gone */
+        assert_false(workday_is(&c, D(2018, 12, 29)));
+        calendar_2026(&c);
+        assert_int_equal(c.n_years, 2);
+        assert_int_equal(c.years[0].year, 2019);
+        assert_int_equal(c.years[1].year, 2026);
+        workday_calendar_clear(&c);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -466,6 +581,9 @@ int main(void)
             cmocka_unit_test(test_utf8_valid),
             cmocka_unit_test(test_strv),
             cmocka_unit_test(test_small_helpers),
+            cmocka_unit_test(test_workdays_plain_weeks),
+            cmocka_unit_test(test_workdays_holidays),
+            cmocka_unit_test(test_workdays_december_and_replace),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

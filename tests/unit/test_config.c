@@ -100,9 +100,10 @@ static void test_shipped(void **state)
         const struct rule_unit *fgw;
         const struct rule_site *site;
 
-        assert_true(c->files.n >= 3);
+        assert_true(c->files.n >= 4);
         assert_true(str_endswith(c->files.items[0], "/00-national.yaml"));
-        assert_true(str_endswith(c->files.items[1], "/10-units.yaml"));
+        assert_true(str_endswith(c->files.items[1], "/05-holidays.yaml"));
+        assert_true(str_endswith(c->files.items[2], "/10-units.yaml"));
 
         /* DOMAIN.md's numbers, from 00-national.yaml. */
         assert_int_equal(s->homepage_max_age_days, 14);
@@ -328,7 +329,7 @@ static void test_top_level(void **state)
 {
         static const struct expect e[] = {
             {"50-top.yaml:1:1: ", "unknown top-level key 'setting' (allowed: settings, "
-                                  "classes, units, sites)"},
+                                  "classes, units, sites, holidays)"},
         };
 
         check_case("top_level", e, ARRAY_SIZE(e));
@@ -484,6 +485,42 @@ static void test_dup_key(void **state)
         check_case("dup_key", e, ARRAY_SIZE(e));
 }
 
+static void test_holidays(void **state)
+{
+        static const struct expect e[] = {
+            {"50-holidays.yaml:3:36: ", "holidays.2026.rest[2]: \"2026-13-01\" is not a date"},
+            {"50-holidays.yaml:3:48: ", "holidays.2026.rest[3]: 2027-01-01 is outside 2026"},
+            {"50-holidays.yaml:3:60: ", "the range 2026-03-01..2026-02-01 must run forward"},
+            {"50-holidays.yaml:4:12: ", "holidays.2026.work[1]: 2026-02-16 is a weekday"},
+            {"50-holidays.yaml:6:5: ", "holidays.2025: missing required key 'rest'"},
+            {"50-holidays.yaml:7:3: ", "holidays: a year: expected an integer (got \"twenty\")"},
+            {"50-holidays.yaml:11:11: ",
+             "holidays.2019: 2018-12-30 is listed both as a rest day and as a working day"},
+        };
+
+        check_case("holidays", e, ARRAY_SIZE(e));
+}
+
+/* The shipped calendar is the State Council's: spot-check each notice's bridges. */
+static void test_holidays_shipped(void **state)
+{
+        struct rule_config *c = load_ok(XJ_RULES_DIR);
+        const struct workday_calendar *h = &c->holidays;
+
+        assert_true(workday_calendar_has_year(h, 2025));
+        assert_true(workday_calendar_has_year(h, 2026));
+        assert_true(workday_is(h, day_from_civil(2025, 1, 26)));   /* Sunday, 春节 调休 */
+        assert_false(workday_is(h, day_from_civil(2025, 2, 4)));
+        assert_true(workday_is(h, day_from_civil(2025, 10, 11)));  /* Saturday */
+        assert_false(workday_is(h, day_from_civil(2025, 10, 8)));
+        assert_true(workday_is(h, day_from_civil(2026, 1, 4)));    /* Sunday, 元旦 调休 */
+        assert_false(workday_is(h, day_from_civil(2026, 2, 23)));  /* Monday, 春节 */
+        assert_true(workday_is(h, day_from_civil(2026, 9, 20)));   /* Sunday, 国庆 调休 */
+        assert_false(workday_is(h, day_from_civil(2026, 10, 7)));
+        assert_true(workday_is(h, day_from_civil(2026, 10, 10)));
+        rule_config_free(c);
+}
+
 static void test_empty_dir(void **state)
 {
         struct rule_config *c = NULL;
@@ -527,7 +564,8 @@ int main(void)
             cmocka_unit_test(test_missing_key), cmocka_unit_test(test_missing_setting),
             cmocka_unit_test(test_no_settings), cmocka_unit_test(test_not_utf8),
             cmocka_unit_test(test_dup_key),     cmocka_unit_test(test_empty_dir),
-            cmocka_unit_test(test_missing_dir),
+            cmocka_unit_test(test_missing_dir), cmocka_unit_test(test_holidays),
+            cmocka_unit_test(test_holidays_shipped),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,99 @@
+/* Shared by the rules.d loader's files (config.c and config_<area>.c): the YAML tree with
+ * positions, the helpers that read values from it and report errors as file:line:col, and
+ * the table of top-level sections. Not part of the rules module's public interface. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rules/config.h"
+
+struct loader;
+
+/* A place in a rules file. file points into rule_config.files. */
+struct pos {
+        const char *file;
+        int line; /* 1-based; 0 when unknown */
+        int col;  /* 1-based, counted in characters as libfyaml does */
+};
+
+/* The loader first turns libfyaml's events into this small tree, because the document API
+ * of the libfyaml we build against (0.7) has no public way to get the position of a
+ * mapping or a sequence, and every error must point at its place. */
+enum ykind {
+        Y_SCALAR,
+        Y_SEQ,
+        Y_MAP,
+};
+
+struct ynode {
+        enum ykind kind;
+        struct pos pos;
+        char *text; /* scalars: NUL-terminated copy of the value */
+        size_t len;
+        bool plain;          /* scalars: written without quotes or block style */
+        struct ynode **kids; /* sequences: items; mappings: key, value, key, value... */
+        size_t n_kids;
+        size_t cap_kids;
+        struct ynode *next; /* every node of a document, to free them in one loop */
+};
+
+
+/* One key of a fixed-schema mapping and what was written for it. */
+struct field {
+        const char *name;
+        struct ynode *key; /* NULL when the key is absent */
+        struct ynode *val;
+};
+
+/* Reports an error at a place; every error of a run is collected, up to a cap. */
+void cfg_report(struct loader *l, struct pos at, const char *fmt, ...) _printf_(3, 4);
+/* "path: expected X (got Y)". */
+void cfg_report_type(struct loader *l, const char *path, const struct ynode *n,
+                     const char *expected);
+/* The configuration being built (its files own the file names in struct pos). */
+struct rule_config *cfg_config(struct loader *l);
+
+bool cfg_ynode_is_null(const struct ynode *n);
+bool cfg_is_string(const struct ynode *n);
+/* What was written, for messages; the caller frees it. */
+char *cfg_describe(const struct ynode *n);
+
+/* Value readers: each reports what is wrong (naming path) and returns false, or stores
+ * the value and returns true. Strings are copied; the caller owns them. */
+bool cfg_get_string(struct loader *l, const char *path, const struct ynode *n, bool allow_empty,
+                    char **ret);
+bool cfg_get_long(struct loader *l, const char *path, const struct ynode *n, long min, long max,
+                  long *ret);
+bool cfg_get_int(struct loader *l, const char *path, const struct ynode *n, int min, int max,
+                 int *ret);
+bool cfg_get_bool(struct loader *l, const char *path, const struct ynode *n, bool *ret);
+/* Appends to ret; with allow_single one string stands for a list of one. */
+bool cfg_get_strv(struct loader *l, const char *path, const struct ynode *n, bool allow_single,
+                  struct strv *ret);
+
+/* Mappings: the i-th key is a non-empty string written once; a fixed-schema mapping
+ * matched against fields (unknown keys reported with the allowed ones); a required field. */
+bool cfg_check_key(struct loader *l, const struct ynode *map, size_t i, const char *path);
+size_t cfg_map_size(const struct ynode *map);
+void cfg_match_fields(struct loader *l, const struct ynode *map, const char *path,
+                      struct field *f, size_t n);
+struct field *cfg_field_get(struct field *f, size_t n, const char *name);
+bool cfg_require(struct loader *l, struct pos at, const char *path, const struct field *f);
+bool cfg_expect_map(struct loader *l, const char *path, const struct ynode *n);
+
+/* A top-level key of rules files. load is called for each file that writes the key, in
+ * file order (a later file overriding an earlier one as the section defines); build once
+ * every file is read and units, classes and sites are resolved, to resolve references and
+ * validate across files (may be NULL); release frees what the section put into a
+ * rule_config (may be NULL; must accept a half-built one). */
+struct config_section {
+        const char *key;
+        void (*load)(struct loader *l, const struct ynode *key, const struct ynode *val);
+        void (*build)(struct loader *l);
+        void (*release)(struct rule_config *c);
+};
+
+/* holidays: the state holiday calendar (config_holidays.c). */
+void cfg_load_holidays(struct loader *l, const struct ynode *key, const struct ynode *val);
+void cfg_release_holidays(struct rule_config *c);
