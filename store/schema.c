@@ -129,8 +129,69 @@ static const char step_1_initial[] =
         ");\n"
         "CREATE INDEX violation_events_violation ON violation_events (violation_id, at);\n";
 
+/* The 三单 chain and the new-media ledger's checks. A ticket is one step of the chain for
+ * one violation (an early warning is a violation row of kind "warning"): kind "handling"
+ * (办理单), "reminder" (提醒单) or "urging" (催办单); its number is the office's
+ * ("阎政务公开办〔2026〕办理单第0012号"), from a sequence per kind and year. unit is the
+ * unit's name as in violations.unit. deadline is a Unix time (the end of the deadline
+ * day), NULL for a reminder that only informs. state is "open", "closed" (a complete
+ * re-check no longer found the problem: closed_scan is the evidence) or "accepted" (a
+ * person accepted an exception; the event says who and why). parent_id links a reminder or
+ * urging order to the handling order it follows. */
+static const char step_2_tickets_and_accounts[] =
+        "CREATE TABLE tickets (\n"
+        "        id INTEGER PRIMARY KEY,\n"
+        "        kind TEXT NOT NULL,\n"
+        "        number TEXT NOT NULL UNIQUE,\n"
+        "        year INTEGER NOT NULL,\n"
+        "        seq INTEGER NOT NULL,\n"
+        "        violation_id INTEGER NOT NULL REFERENCES violations (id) ON DELETE CASCADE,\n"
+        "        parent_id INTEGER REFERENCES tickets (id) ON DELETE SET NULL,\n"
+        "        site TEXT NOT NULL,\n"
+        "        unit TEXT,\n"
+        "        issued_at INTEGER NOT NULL,\n"
+        "        deadline INTEGER,\n"
+        "        state TEXT NOT NULL,\n"
+        "        closed_at INTEGER,\n"
+        "        closed_scan INTEGER REFERENCES scans (id) ON DELETE SET NULL,\n"
+        "        reason TEXT,\n"
+        "        UNIQUE (kind, year, seq)\n"
+        ");\n"
+        "CREATE INDEX tickets_violation ON tickets (violation_id, kind);\n"
+        "CREATE INDEX tickets_unit ON tickets (unit, state, deadline);\n"
+
+        /* scan_id is set when a scan caused the change, who and why when a person did. */
+        "CREATE TABLE ticket_events (\n"
+        "        id INTEGER PRIMARY KEY,\n"
+        "        ticket_id INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,\n"
+        "        at INTEGER NOT NULL,\n"
+        "        event TEXT NOT NULL,\n"
+        "        scan_id INTEGER REFERENCES scans (id) ON DELETE SET NULL,\n"
+        "        who TEXT,\n"
+        "        why TEXT\n"
+        ");\n"
+        "CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id, at);\n"
+
+        /* One row per ledger account and check: account is its id in rules.d; status is
+         * "ok" or the rule id of what was wrong ("account_stale", "account_feed_gone"...);
+         * newest is the Unix time of its newest post, NULL when none could be read. The
+         * reports count accounts checked and qualified per unit from these rows. */
+        "CREATE TABLE account_checks (\n"
+        "        id INTEGER PRIMARY KEY,\n"
+        "        at INTEGER NOT NULL,\n"
+        "        account TEXT NOT NULL,\n"
+        "        name TEXT NOT NULL,\n"
+        "        type TEXT NOT NULL,\n"
+        "        unit TEXT,\n"
+        "        status TEXT NOT NULL,\n"
+        "        newest INTEGER,\n"
+        "        detail TEXT\n"
+        ");\n"
+        "CREATE INDEX account_checks_at ON account_checks (at, unit);\n";
+
 const char *const store_schema_steps[] = {
         step_1_initial,
+        step_2_tickets_and_accounts,
 };
 
 const size_t store_schema_n_steps = ARRAY_SIZE(store_schema_steps);
