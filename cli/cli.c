@@ -20,6 +20,9 @@ static const char usage_text[] =
         "  violations [--state S] [--site NAME]\n"
         "                                  列出问题（S: open|fixed|accepted|all，默认 open）\n"
         "  rules check                     校验 rules.d 配置，出错时退出码为 2\n"
+        "  probe [--site NAME]             探测首页是否可访问（每次限时 15 秒），记录结果并按\n"
+        "                                  近 7 天失败率判定「站点无法访问」\n"
+        "  verdict [--site NAME]           单项否决评价：合格/不合格、原因与数字、与上次相比的趋势\n"
         "  version                         显示版本\n"
         "\n"
         "全局选项:\n"
@@ -32,7 +35,28 @@ static const char usage_text[] =
         "  -v, --verbose    输出调试信息\n"
         "  -h, --help       显示本帮助\n"
         "\n"
-        "退出码: 0 无问题；1 发现问题；2 用法或配置错误；3 运行错误。\n";
+        "退出码: 0 无问题；1 发现问题（verdict：有站点不合格；probe：失败率达到否决线）；\n"
+        "        2 用法或配置错误；3 运行错误或被中断。\n";
+
+static const char probe_help[] =
+        "用法: xunjian [全局选项] probe [--site NAME] [--format text|json|csv]\n"
+        "\n"
+        "对每个启用的站点（或 --site 指定的站点）的首页发起一次 GET，限时\n"
+        "settings.probe.timeout_s（默认 15 秒），记录结果；再按数据库中近 window_days（7）天\n"
+        "的全部探测计算失败率：超过 warn_percent（3%）为预警，达到 veto_percent（5%）为\n"
+        "「站点无法访问」单项否决；探测不足 min_probes 次时暂不判定。守护进程每天按\n"
+        "per_day（20）次分散调用同一代码。\n"
+        "\n"
+        "退出码: 0 正常或预警；1 有站点达到否决线；2 用法或配置错误；3 运行错误或被中断。\n";
+
+static const char verdict_help[] =
+        "用法: xunjian [全局选项] verdict [--site NAME] [--format text|json|csv]\n"
+        "\n"
+        "按每个站点最近一次完整扫描做单项否决评价：站点无法访问、首页不更新、栏目不更新\n"
+        "（动态要闻类、通知公告和政策文件类、全部应更新栏目三个数）、空白栏目、严重表述错误、\n"
+        "互动回应差；输出合格/不合格、原因与数字，以及与上次评价相比的趋势（好转/持平/变差）。\n"
+        "\n"
+        "退出码: 0 全部合格；1 有站点不合格；2 用法或配置错误；3 运行错误或尚无完整扫描。\n";
 
 enum {
         OPT_CONFIG = 256,
@@ -141,6 +165,32 @@ static int cmd_violations(struct cli *cli)
         return r < 0 ? EXIT_RUNTIME : EXIT_CLEAN;
 }
 
+/* Subcommands that need the configuration, the store and libcurl. */
+static int run_with_store(struct cli *cli, int (*fn)(struct cli *, const struct rule_config *,
+                                                     struct store *))
+{
+        struct rule_config *config = NULL;
+        struct store *store = NULL;
+        int ret;
+
+        if (load_config(cli, &config) < 0)
+                return EXIT_USAGE;
+        if (open_store(cli, &store) < 0) {
+                rule_config_free(config);
+                return EXIT_RUNTIME;
+        }
+        if (http_global_init() < 0) {
+                log_error("libcurl could not be initialised");
+                ret = EXIT_RUNTIME;
+        } else {
+                ret = fn(cli, config, store);
+                http_global_cleanup();
+        }
+        store_close(store);
+        rule_config_free(config);
+        return ret;
+}
+
 static int cmd_scan(struct cli *cli)
 {
         struct rule_config *config = NULL;
@@ -185,7 +235,7 @@ int cli_main(int argc, char **argv)
                 .out = stdout,
                 .now = time_now_wall(),
         };
-        bool state_given = false, site_given = false;
+        bool state_given = false, site_given = false, help = false;
         int c;
 
         log_setup();
@@ -240,8 +290,9 @@ int cli_main(int argc, char **argv)
                         log_set_level(LOG_LEVEL_DEBUG);
                         break;
                 case 'h':
-                        fputs(usage_text, stdout);
-                        return EXIT_CLEAN;
+                        /* After a subcommand, its own help; checked once it is known. */
+                        help = true;
+                        break;
                 default:
                         fputs("请运行 xunjian --help 查看用法。\n", stderr);
                         return EXIT_USAGE;
@@ -252,12 +303,29 @@ int cli_main(int argc, char **argv)
         if (!cli.db_path)
                 cli.db_path = db = default_db_path();
 
+        if (optind >= argc && help) {
+                fputs(usage_text, stdout);
+                return EXIT_CLEAN;
+        }
         if (optind >= argc) {
                 fputs(usage_text, stderr);
                 return EXIT_USAGE;
         }
         const char *cmd = argv[optind++];
         int rest = argc - optind;
+
+        if (help) {
+                fputs(streq(cmd, "probe") ? probe_help
+                      : streq(cmd, "verdict") ? verdict_help
+                                              : usage_text,
+                      stdout);
+                return EXIT_CLEAN;
+        }
+        if ((streq(cmd, "probe") || streq(cmd, "verdict")) && rest == 0) {
+                if (state_given)
+                        return usage_error("%s 不接受 --state", cmd);
+                return run_with_store(&cli, streq(cmd, "probe") ? cli_probe : cli_verdict);
+        }
 
         if (streq(cmd, "scan") && rest == 0) {
                 if (state_given)

@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <uv.h>
+
+#include "rules/checks.h"
 #include "rules/config.h"
 #include "store/store.h"
 
@@ -39,6 +42,46 @@ int cli_main(int argc, char **argv);
 
 /* Subcommands. Each returns an exit code. */
 int cli_scan(struct cli *cli, const struct rule_config *config, struct store *store);
+
+/* ---- availability probes (probe.c) and site verdicts (verdict.c) --------------------- */
+
+int cli_probe(struct cli *cli, const struct rule_config *config, struct store *store);
+
+/* One probe of a site's homepage and the judgement of its window. */
+struct probe_result {
+        bool ok;
+        long status;
+        const char *failure;            /* NULL when ok */
+        const char *error;
+        double seconds;
+        struct rule_availability window;        /* the stored probes of the window */
+        enum rule_availability_state state;
+};
+
+/* One probe of each site's homepage on the caller's loop (the daemon calls it from a
+ * timer). Each site gets a probe scan; each answer is stored as it comes; once all have
+ * answered, each site's window is judged, its finding stored and the probe scan
+ * reconciled, and done(run, 0 or a negative errno, userdata) is called on the loop. The
+ * configuration, store, cli and sites are borrowed and must outlive the run; free it with
+ * probe_run_free() (not from inside done), which marks unfinished probe scans interrupted
+ * and cancels what is in flight — then run the loop once more to release the engine. */
+struct probe_run;
+typedef void (*probe_done_fn)(struct probe_run *run, int result, void *userdata);
+int probe_run_start(uv_loop_t *loop, struct cli *cli, const struct rule_config *config,
+                    struct store *store, const struct rule_site *const *sites, size_t n,
+                    probe_done_fn done, void *userdata, struct probe_run **ret);
+void probe_run_free(struct probe_run *run);
+size_t probe_run_count(const struct probe_run *run);
+/* The result for the i-th site (NULL when it has none yet); *ret_site is the site. */
+const struct probe_result *probe_run_result(const struct probe_run *run, size_t i,
+                                            const struct rule_site **ret_site);
+
+int cli_verdict(struct cli *cli, const struct rule_config *config, struct store *store);
+/* Makes, stores and returns the verdict of one crawl scan of site, judged at time at (the
+ * probe window ends there). The store's error is logged. Returns 0 or a negative errno;
+ * *ret (may be NULL) receives whether the site qualified. */
+int cli_verdict_make(struct cli *cli, const struct rule_config *config, struct store *store,
+                     const struct rule_site *site, int64_t scan_id, int64_t at, bool *ret);
 
 /* Writes violations in the chosen format. output_begin writes the CSV header. */
 void output_begin(const struct cli *cli);

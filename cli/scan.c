@@ -27,7 +27,20 @@ struct scan_run {
         int store_error;                /* first store failure; stops the crawl */
         size_t findings;
         size_t found_violations;        /* open violations this scan found */
+        struct strv warned;             /* operator warnings from the checks, each once */
 };
+
+/* A check's warning for the operator (a year missing from the holiday calendar): logged
+ * once per scan. */
+static void on_warn(const char *message, void *userdata)
+{
+        struct scan_run *run = userdata;
+
+        if (strv_contains(&run->warned, message))
+                return;
+        strv_push(&run->warned, message);
+        log_warning("%s: %s", run->site->id, message);
+}
 
 static void store_failed(struct scan_run *run, int r, const char *what)
 {
@@ -119,6 +132,7 @@ static void on_fetch(const struct site_fetch *f, void *userdata)
                         .today = day_of_time(run->cli->now),
                         .emit = on_finding,
                         .userdata = run,
+                        .warn = on_warn,
                 };
                 rule_page_checks_run(&ctx);
                 r = run->store_error;
@@ -221,8 +235,9 @@ static int conclude(struct scan_run *run, struct store_reconcile_stats *ret_stat
                 .today = day_of_time(run->cli->now),
                 .emit = on_finding,
                 .userdata = run,
+                .warn = on_warn,
         };
-        const char *rules[32];
+        const char *rules[48];
         size_t n_rules = 0;
         int r;
 
@@ -377,6 +392,13 @@ static int scan_site(struct cli *cli, const struct rule_config *config, struct s
                                                         : "HTTP 错误或不是 HTML 页面");
                 r = conclude(&run, &rs);
         }
+        /* The site verdict of this scan (合格/不合格), kept for `xunjian verdict` and its
+         * trend. A failure to store it is logged and does not undo the scan. */
+        bool qualified = false;
+        if (r == 0 && cli_verdict_make(cli, config, store, site, run.scan_id, cli->now,
+                                       &qualified) == 0 && !cli->quiet)
+                log_notice("%s: 单项否决评价：%s（详见 xunjian verdict）", site->id,
+                           qualified ? "合格" : "不合格");
 
         if (r == 0) {
                 struct store_violation_filter f = {.state = -1, .scan_id = run.scan_id};
@@ -399,6 +421,7 @@ static int scan_site(struct cli *cli, const struct rule_config *config, struct s
         if (uv_loop_close(&run.loop) != 0)
                 log_warning("%s: event loop closed with handles still open", site->id);
         free(run.columns);
+        strv_free(&run.warned);
         *ret_found = run.found_violations;
         return r;
 }

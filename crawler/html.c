@@ -809,6 +809,7 @@ void html_page_free(struct html_page *p)
         for (size_t i = 0; i < p->n_list_pages; i++)
                 free(p->list_pages[i]);
         free(p->list_pages);
+        html__rows_free(p);
         free(p->text);
         free(p->main_text);
         free(p);
@@ -874,6 +875,7 @@ int html_parse(const char *utf8, size_t len, const char *page_url, const struct 
                 for (size_t i = 0; i < c.n_records; i++)
                         walk_links(&c, c.records[i].body, c.records[i].line);
                 extract_text(&c, root);
+                html__extract_rows(&c, root);
         }
         if (!c.page->title)
                 c.page->title = xstrdup("");

@@ -40,6 +40,13 @@ struct html_item {
         bool date_from_url;
 };
 
+/* A row of a table (<tr>) or list (<li>), cell by cell (html_rows.c). */
+struct html_row {
+        char **cells;           /* the non-empty cells' text, trimmed, in order (≥ 2) */
+        size_t n_cells;
+        char *url;              /* the row's link (absolute), or NULL */
+};
+
 struct html_meta {
         char *name;             /* as written: "PubDate", "ColumnName", ... */
         char *content;
@@ -77,6 +84,11 @@ struct html_page {
         char **list_pages;
         size_t n_list_pages;
         size_t list_pages_dropped;      /* beyond max_list_pages */
+
+        /* Table and list rows with their cells, for rules that read a list as a table. */
+        struct html_row *rows;
+        size_t n_rows;
+        size_t rows_dropped;    /* beyond the cap of rows per page */
 
         char *text;             /* visible body text (no script/style), white space collapsed */
         /* The same without link text and without the site's template (navigation, menus,

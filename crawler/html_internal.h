@@ -94,3 +94,7 @@ void *html__grow(void *p, size_t n, size_t size);
 
 /* Frees the strings of one item. */
 void html__item_clear(struct html_item *it);
+
+/* Fills page->rows from the tables and lists under root (html_rows.c); frees them. */
+void html__extract_rows(struct html_ctx *c, xmlNode *root);
+void html__rows_free(struct html_page *p);

@@ -619,6 +619,8 @@ static void complete(struct site_crawl *c, size_t idx, const struct http_respons
         } else if (n->kind == SITE_FETCH_COLUMN && n->column >= 0) {
                 struct site_column_result *col = &c->results.columns[n->column];
                 col->status = resp->status;
+                col->has_pubdate = f.has_pubdate;
+                col->pubdate = f.pubdate;
                 if (verdict != LINK_OK) {
                         str_replace(&col->error, resp->error ? resp->error : "HTTP 错误");
                 } else if (!page) {

@@ -90,6 +90,9 @@ struct site_column_result {
         char *text;                     /* the column page's main text, without the
                                          * site's navigation, header and footer (capped) */
         char *title;
+        bool has_pubdate;               /* the column page shows its own date (a single-page
+                                         * column's 更新时间, its PubDate meta tag) */
+        xj_day pubdate;
 };
 
 /* A link that failed (verdict DEAD or SUSPECT), with the first page that linked to it. */

@@ -19,6 +19,25 @@ static const char *placeholder_in(const struct rule_settings *set, const char *t
         return NULL;
 }
 
+bool rule_column_is_blank(const struct rule_settings *set, const struct site_column_result *res,
+                          const char **ret_placeholder)
+{
+        const char *text = res->text ? res->text : "";
+        size_t chars = utf8_length(text);
+        const char *placeholder = placeholder_in(set, text);
+
+        if (!res->fetched || res->n_items > 0)
+                return false;
+        if (placeholder && chars <= PLACEHOLDER_PAGE_CHARS) {
+                if (ret_placeholder)
+                        *ret_placeholder = placeholder;
+                return true;
+        }
+        if (ret_placeholder)
+                *ret_placeholder = NULL;
+        return chars < BLANK_TEXT_CHARS;
+}
+
 void check_blank(const struct check_context *ctx)
 {
         const struct rule_site *site = ctx->site;
@@ -26,23 +45,19 @@ void check_blank(const struct check_context *ctx)
         for (size_t i = 0; i < site->n_columns; i++) {
                 const struct rule_column *col = &site->columns[i];
                 const struct site_column_result *res = &ctx->results->columns[i];
-                const char *text = res->text ? res->text : "";
-                size_t chars = utf8_length(text);
-                const char *placeholder = placeholder_in(&ctx->config->settings, text);
+                const char *placeholder = NULL;
                 char detail[512], evidence[512];
 
-                if (!res->fetched || res->n_items > 0)
+                if (!rule_column_is_blank(&ctx->config->settings, res, &placeholder))
                         continue;
-                if (placeholder && chars <= PLACEHOLDER_PAGE_CHARS) {
+                if (placeholder)
                         snprintf(detail, sizeof(detail), "栏目「%s」为空白栏目（页面仅显示“%s”）",
                                  col->name, placeholder);
-                } else if (chars < BLANK_TEXT_CHARS) {
+                else
                         snprintf(detail, sizeof(detail),
                                  "栏目「%s」为空白栏目（没有任何信息条目或正文内容）", col->name);
-                } else {
-                        continue;
-                }
-                snprintf(evidence, sizeof(evidence), "{\"items\":0,\"text_chars\":%zu}", chars);
+                snprintf(evidence, sizeof(evidence), "{\"items\":0,\"text_chars\":%zu}",
+                         utf8_length(res->text ? res->text : ""));
                 ctx->emit(&(struct store_finding){
                                   .site = site->id,
                                   .rule = "column_blank",

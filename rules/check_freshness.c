@@ -2,20 +2,24 @@
  * period, and the newest dated link on the homepage against the homepage period
  * (DOMAIN.md). Ages are whole calendar days in China Standard Time: an item dated 14 days
  * before today is 14 days old and still within a 14-day period. A column whose items carry
- * no date anywhere counts as not updated, as the 2015 national rules say. */
+ * no date anywhere counts as not updated, as the 2015 national rules say.
+ * Early warnings (预警, for the 提醒单): a column whose age has reached its period minus
+ * its class's warn_lead_days, and a homepage homepage_warn_days old, while still within
+ * the period. */
 #include "rules/checks.h"
 
 #include <stdio.h>
 
-static void emit_column(const struct check_context *ctx, size_t i, const char *detail,
-                        const char *evidence)
+static void emit_column(const struct check_context *ctx, size_t i, enum finding_kind kind,
+                        const char *detail, const char *evidence)
 {
         const struct rule_column *col = &ctx->site->columns[i];
 
         ctx->emit(&(struct store_finding){
                           .site = ctx->site->id,
-                          .rule = "column_stale",
-                          .kind = FINDING_VIOLATION,
+                          .rule = kind == FINDING_WARNING ? "column_stale_warning"
+                                                          : "column_stale",
+                          .kind = kind,
                           .severity = SEVERITY_NORMAL,
                           .subject = col->url,
                           .unit = rule_unit_name(ctx->site, (int)i),
@@ -45,18 +49,30 @@ static void check_column(const struct check_context *ctx, size_t i)
                 snprintf(evidence, sizeof(evidence),
                          "{\"items\":%zu,\"dated\":0,\"max_age_days\":%d}", res->n_items,
                          col->cls->max_age_days);
-                emit_column(ctx, i, detail, evidence);
+                emit_column(ctx, i, FINDING_VIOLATION, detail, evidence);
                 return;
         }
         int age = ctx->today - newest;
-        if (age <= col->cls->max_age_days)
+        int lead = col->cls->warn_lead_days;
+        if (age <= col->cls->max_age_days) {
+                if (lead <= 0 || age < col->cls->max_age_days - lead)
+                        return;
+                snprintf(detail, sizeof(detail),
+                         "栏目「%s」已 %d 天未更新，%d 天后超期（要求：%d 天内）", col->name, age,
+                         col->cls->max_age_days - age, col->cls->max_age_days);
+                snprintf(evidence, sizeof(evidence),
+                         "{\"newest\":\"%s\",\"age_days\":%d,\"max_age_days\":%d,"
+                         "\"warn_lead_days\":%d}",
+                         day_format(newest, day), age, col->cls->max_age_days, lead);
+                emit_column(ctx, i, FINDING_WARNING, detail, evidence);
                 return;
+        }
         snprintf(detail, sizeof(detail), "栏目「%s」已 %d 天未更新（要求：%d 天内）", col->name,
                  age, col->cls->max_age_days);
         snprintf(evidence, sizeof(evidence),
                  "{\"newest\":\"%s\",\"age_days\":%d,\"max_age_days\":%d,\"items\":%zu}",
                  day_format(newest, day), age, col->cls->max_age_days, res->n_items);
-        emit_column(ctx, i, detail, evidence);
+        emit_column(ctx, i, FINDING_VIOLATION, detail, evidence);
 }
 
 static void check_homepage(const struct check_context *ctx)
@@ -78,9 +94,18 @@ static void check_homepage(const struct check_context *ctx)
                 }
         }
         int age = found ? ctx->today - newest : -1;
-        if (found && age <= set->homepage_max_age_days)
+        bool warning = found && age <= set->homepage_max_age_days;
+        if (warning && age < set->homepage_warn_days)
                 return;
-        if (found) {
+        if (warning) {
+                snprintf(detail, sizeof(detail), "首页已 %d 天未更新，%d 天后超期（要求：%d 天内）",
+                         age, set->homepage_max_age_days - age, set->homepage_max_age_days);
+                snprintf(evidence, sizeof(evidence),
+                         "{\"newest\":\"%s\",\"age_days\":%d,\"max_age_days\":%d,"
+                         "\"warn_days\":%d}",
+                         day_format(newest, day), age, set->homepage_max_age_days,
+                         set->homepage_warn_days);
+        } else if (found) {
                 snprintf(detail, sizeof(detail), "首页已 %d 天未更新（要求：%d 天内）", age,
                          set->homepage_max_age_days);
                 snprintf(evidence, sizeof(evidence),
@@ -95,8 +120,8 @@ static void check_homepage(const struct check_context *ctx)
         }
         ctx->emit(&(struct store_finding){
                           .site = ctx->site->id,
-                          .rule = "homepage_stale",
-                          .kind = FINDING_VIOLATION,
+                          .rule = warning ? "homepage_stale_warning" : "homepage_stale",
+                          .kind = warning ? FINDING_WARNING : FINDING_VIOLATION,
                           .severity = SEVERITY_NORMAL,
                           .subject = ctx->site->homepage,
                           .unit = rule_unit_name(ctx->site, -1),

@@ -1,7 +1,17 @@
 /* The table of checks and what they share; see checks.h. */
 #include "rules/checks.h"
 
-static const char *const freshness_rules[] = {"column_stale", "homepage_stale", NULL};
+#include <stdio.h>
+
+static const char *const freshness_rules[] = {"column_stale", "homepage_stale",
+                                              "column_stale_warning", "homepage_stale_warning",
+                                              NULL};
+static const char *const annual_rules[] = {"column_annual_stale", "annual_report_missing",
+                                           "column_annual_warning", NULL};
+static const char *const count_rules[] = {"blank_columns_warning", "overdue_columns_warning",
+                                          NULL};
+static const char *const publication_rules[] = {"publish_late", NULL};
+static const char *const interaction_rules[] = {"reply_overdue", "reply_slow", NULL};
 static const char *const blank_rules[] = {"column_blank", NULL};
 static const char *const dead_link_rules[] = {"dead_link", NULL};
 static const char *const access_rules[] = {"column_unreachable", NULL};
@@ -11,12 +21,23 @@ const struct rule_check rule_checks[] = {
         {freshness_rules, check_freshness},
         {blank_rules, check_blank},
         {dead_link_rules, check_dead_links},
+        {annual_rules, check_annual},
+        /* Last: it judges the counts of what the checks above found. */
+        {count_rules, check_counts},
 };
 const size_t rule_checks_count = ARRAY_SIZE(rule_checks);
 
 const struct rule_page_check rule_page_checks[] = {
+        {publication_rules, check_publication},
+        {interaction_rules, check_interaction},
         {NULL, NULL},
 };
+
+const char *const rule_probe_rules[] = {"site_unavailable", "site_unavailable_warning", NULL};
+
+/* The dictionary's rules (错敏字): their serious findings are the verdict's 严重表述错误.
+ * The one place that names them. */
+const char *const rule_serious_wording_rules[] = {"wrong_word", "sensitive_word", NULL};
 
 const char *rule_label(const char *rule_id)
 {
@@ -28,6 +49,18 @@ const char *rule_label(const char *rule_id)
                 {"column_blank", "空白栏目"},
                 {"dead_link", "链接不可用"},
                 {"column_unreachable", "栏目无法访问"},
+                {"column_stale_warning", "栏目即将超期未更新"},
+                {"homepage_stale_warning", "首页即将超期未更新"},
+                {"column_annual_stale", "年度栏目未更新"},
+                {"annual_report_missing", "年度报告未按时发布"},
+                {"column_annual_warning", "年度栏目即将到期"},
+                {"blank_columns_warning", "空白栏目数量预警"},
+                {"overdue_columns_warning", "超期栏目数量预警"},
+                {"publish_late", "公开不及时"},
+                {"reply_overdue", "留言超期未回复"},
+                {"reply_slow", "留言答复超时"},
+                {"site_unavailable", "站点无法访问"},
+                {"site_unavailable_warning", "站点访问失败率预警"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(labels); i++)
                 if (streq(labels[i].id, rule_id))
@@ -35,10 +68,84 @@ const char *rule_label(const char *rule_id)
         return rule_id;
 }
 
+struct tally {
+        const struct check_context *outer;
+        struct rule_overdue overdue;
+};
+
+static void tally_emit(const struct store_finding *f, void *userdata)
+{
+        struct tally *t = userdata;
+
+        rule_overdue_add(&t->overdue, t->outer->site, f->rule, f->kind, f->subject);
+        t->outer->emit(f, t->outer->userdata);
+}
+
+static void tally_warn(const char *message, void *userdata)
+{
+        struct tally *t = userdata;
+
+        if (t->outer->warn)
+                t->outer->warn(message, t->outer->userdata);
+}
+
 void rule_checks_run(const struct check_context *ctx)
 {
+        struct tally t = {.outer = ctx};
+        struct check_context inner = *ctx;
+
+        /* Every finding passes through the tally on its way out, so that check_counts sees
+         * what the checks before it found. */
+        inner.emit = tally_emit;
+        inner.warn = tally_warn;
+        inner.userdata = &t;
+        inner.overdue = &t.overdue;
         for (size_t i = 0; i < rule_checks_count; i++)
-                rule_checks[i].run(ctx);
+                rule_checks[i].run(&inner);
+}
+
+void rule_overdue_add(struct rule_overdue *o, const struct rule_site *site, const char *rule,
+                      enum finding_kind kind, const char *subject)
+{
+        static const char *const column_rules[] = {"column_stale", "column_annual_stale",
+                                                   "annual_report_missing", "column_blank"};
+        const struct rule_column *col = NULL;
+        size_t i;
+
+        if (kind != FINDING_VIOLATION)
+                return;
+        for (i = 0; i < ARRAY_SIZE(column_rules); i++)
+                if (streq(rule, column_rules[i]))
+                        break;
+        if (i == ARRAY_SIZE(column_rules))
+                return;
+        for (size_t k = 0; k < site->n_columns && !col; k++)
+                if (streq_ptr(site->columns[k].url, subject))
+                        col = &site->columns[k];
+        /* A blank column counts as an overdue 应更新 column too (DOMAIN.md). */
+        o->any++;
+        if (streq(rule, "column_blank"))
+                o->blank++;
+        else if (col && col->cls->group == CLASS_GROUP_NEWS)
+                o->news++;
+        else if (col && col->cls->group == CLASS_GROUP_NOTICE)
+                o->notice++;
+}
+
+int rule_workday_count(const struct rule_config *c, xj_day from, xj_day to,
+                       void (*warn)(const char *message, void *userdata), void *userdata)
+{
+        int missing = workday_calendar_missing_year(&c->holidays, from, to);
+
+        if (missing && warn) {
+                char msg[256];
+                snprintf(msg, sizeof(msg),
+                         "rules.d 中没有 %d 年的节假日安排（holidays: %d），该年按周一至周五"
+                         "计算工作日",
+                         missing, missing);
+                warn(msg, userdata);
+        }
+        return workday_count(&c->holidays, from, to);
 }
 
 void rule_page_checks_run(const struct page_check_context *ctx)

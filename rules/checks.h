@@ -11,6 +11,15 @@
 #include "rules/config.h"
 #include "store/store.h"
 
+/* What the checks before it found, for the checks that judge counts (blank and overdue
+ * columns): rule_checks_run() fills it as findings are emitted. */
+struct rule_overdue {
+        int news;               /* overdue columns of group news (动态要闻) */
+        int notice;             /* overdue columns of group notice (通知公告、政策文件) */
+        int any;                /* overdue 应更新 columns of any class, blank ones included */
+        int blank;              /* 空白栏目 */
+};
+
 struct check_context {
         const struct rule_config *config;
         const struct rule_site *site;
@@ -20,6 +29,11 @@ struct check_context {
         /* Receives each finding; the strings are valid only during the call. */
         void (*emit)(const struct store_finding *f, void *userdata);
         void *userdata;
+        /* Receives a warning for the operator (a year missing from the holiday calendar);
+         * may be NULL. Same userdata. */
+        void (*warn)(const char *message, void *userdata);
+        /* The counts so far; set by rule_checks_run(), may be NULL otherwise. */
+        const struct rule_overdue *overdue;
 };
 
 struct rule_check {
@@ -41,6 +55,7 @@ struct page_check_context {
         xj_day today;
         void (*emit)(const struct store_finding *f, void *userdata);
         void *userdata;
+        void (*warn)(const char *message, void *userdata);     /* may be NULL */
 };
 
 struct rule_page_check {
@@ -71,3 +86,53 @@ void check_freshness(const struct check_context *ctx);
 void check_blank(const struct check_context *ctx);
 void check_dead_links(const struct check_context *ctx);
 void check_column_access(const struct check_context *ctx);
+
+/* ---- time rules: annual columns, early warnings, publication deadline, interaction,
+ * availability, and the site verdict ------------------------------------------------- */
+
+void check_annual(const struct check_context *ctx);
+/* blank_columns_warning / overdue_columns_warning from ctx->overdue; runs last. */
+void check_counts(const struct check_context *ctx);
+void check_publication(const struct page_check_context *ctx);
+void check_interaction(const struct page_check_context *ctx);
+
+/* True when a fetched column shows nothing (check_blank's test); *ret_placeholder (may be
+ * NULL) gets the placeholder text it shows, or NULL. */
+bool rule_column_is_blank(const struct rule_settings *set, const struct site_column_result *res,
+                          const char **ret_placeholder);
+
+/* Adds a violation of one of the column rules (column_stale, column_annual_stale,
+ * annual_report_missing, column_blank) to the counts, by the class of the column whose URL
+ * is subject; other rules and warnings are not counted. */
+void rule_overdue_add(struct rule_overdue *o, const struct rule_site *site, const char *rule,
+                      enum finding_kind kind, const char *subject);
+
+/* Working days in (from, to] by the calendar in rules.d. A year in the range that the
+ * calendar lacks is counted Monday to Friday, and warn (may be NULL) is told so. */
+int rule_workday_count(const struct rule_config *c, xj_day from, xj_day to,
+                       void (*warn)(const char *message, void *userdata), void *userdata);
+
+/* 站点无法访问: the availability rule over the probes of a window. */
+struct rule_availability {
+        int64_t probes, failures;
+        int window_days;
+};
+enum rule_availability_state {
+        AVAILABILITY_OK = 0,
+        AVAILABILITY_TOO_FEW,           /* fewer probes than min_probes: not judged */
+        AVAILABILITY_WARNING,           /* failures above warn_percent */
+        AVAILABILITY_VETO,              /* failures at or above veto_percent */
+};
+enum rule_availability_state rule_availability_judge(const struct rule_settings *set,
+                                                     const struct rule_availability *a);
+/* Emits site_unavailable or site_unavailable_warning for a site's window, or nothing. */
+void check_availability(const struct rule_config *config, const struct rule_site *site,
+                        const struct rule_availability *a,
+                        void (*emit)(const struct store_finding *f, void *userdata),
+                        void *userdata);
+/* The rule ids check_availability() can report, NULL-ended: what a probe scan reconciles. */
+extern const char *const rule_probe_rules[];
+
+/* The serious findings of these rules are the verdict's 严重表述错误 (the dictionary's);
+ * NULL-ended. */
+extern const char *const rule_serious_wording_rules[];

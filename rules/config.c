@@ -79,6 +79,7 @@ enum setting_section {
         SEC_HTTP,
         SEC_CRAWL,
         SEC_THRESHOLDS,
+        SEC_PROBE,
         N_SECTIONS,
 };
 
@@ -87,6 +88,7 @@ static const char *const section_names[N_SECTIONS] = {
     [SEC_HTTP] = "http",
     [SEC_CRAWL] = "crawl",
     [SEC_THRESHOLDS] = "thresholds",
+    [SEC_PROBE] = "probe",
 };
 
 enum setting_kind {
@@ -130,6 +132,18 @@ static const struct setting_desc settings_table[] = {
     {SEC_THRESHOLDS, "overdue_news_veto", SET_INT, S_OFF(overdue_news_veto), 1, 100000},
     {SEC_THRESHOLDS, "overdue_any_veto", SET_INT, S_OFF(overdue_any_veto), 1, 100000},
     {SEC_ROOT, "blank_placeholders", SET_STRV, S_OFF(blank_placeholders), 0, 0},
+    {SEC_THRESHOLDS, "overdue_warn", SET_INT, S_OFF(overdue_warn), 1, 100000},
+    {SEC_THRESHOLDS, "serious_errors_max", SET_INT, S_OFF(serious_errors_max), 0, 100000},
+    {SEC_THRESHOLDS, "publish_max_workdays", SET_INT, S_OFF(publish_max_workdays), 1, 3650},
+    {SEC_THRESHOLDS, "reply_max_months", SET_INT, S_OFF(reply_max_months), 1, 120},
+    {SEC_THRESHOLDS, "reply_simple_workdays", SET_INT, S_OFF(reply_simple_workdays), 1, 3650},
+    {SEC_THRESHOLDS, "interaction_window_days", SET_INT, S_OFF(interaction_window_days), 1, 3650},
+    {SEC_PROBE, "timeout_s", SET_SECONDS, S_OFF(probe_timeout_ms), 1, 3600},
+    {SEC_PROBE, "per_day", SET_INT, S_OFF(probes_per_day), 1, 1440},
+    {SEC_PROBE, "window_days", SET_INT, S_OFF(probe_window_days), 1, 366},
+    {SEC_PROBE, "min_probes", SET_INT, S_OFF(probe_min_probes), 1, 1000000},
+    {SEC_PROBE, "warn_percent", SET_INT, S_OFF(probe_warn_percent), 0, 100},
+    {SEC_PROBE, "veto_percent", SET_INT, S_OFF(probe_veto_percent), 1, 100},
 };
 
 #define N_SETTINGS ARRAY_SIZE(settings_table)
@@ -888,10 +902,10 @@ static void load_class(struct loader *l, const struct ynode *key, const struct y
         _cleanup_free_ char *path = xasprintf("classes.%s", key->text);
         struct field f[] = {
             {.name = "name"},  {.name = "max_age_days"},    {.name = "warn_lead_days"},
-            {.name = "group"}, {.name = "annual_deadline"},
+            {.name = "group"}, {.name = "annual_deadline"}, {.name = "interaction"},
         };
         struct field *f_name = &f[0], *f_age = &f[1], *f_warn = &f[2], *f_group = &f[3],
-                     *f_annual = &f[4];
+                     *f_annual = &f[4], *f_interaction = &f[5];
         struct class_def def = {.c.id = xstrdup(key->text), .at = key->pos};
 
         if (!cfg_expect_map(l, path, val))
@@ -954,6 +968,11 @@ static void load_class(struct loader *l, const struct ynode *key, const struct y
                                "%s (%d) must be less than "
                                "max_age_days (%d)",
                                sub, def.c.warn_lead_days, def.c.max_age_days);
+        }
+
+        if (f_interaction->key) {
+                _cleanup_free_ char *sub = xasprintf("%s.interaction", path);
+                cfg_get_bool(l, sub, f_interaction->val, &def.c.interaction);
         }
 
 store:
@@ -1419,6 +1438,8 @@ static void check_settings(struct loader *l)
         check_setting_order(l, "max_host_connections", "max_connections", false);
         check_setting_order(l, "homepage_warn_days", "homepage_max_age_days", true);
         check_setting_order(l, "blank_warn", "blank_veto", false);
+        check_setting_order(l, "overdue_warn", "overdue_any_veto", false);
+        check_setting_order(l, "warn_percent", "veto_percent", true);
 }
 
 static const struct rule_unit *find_unit(const struct rule_config *c, const char *ref)

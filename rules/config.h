@@ -34,6 +34,9 @@ struct rule_class {
          * the deadline (month, day) of the year has passed. */
         bool annual;
         int annual_month, annual_day;
+        /* A consultation column (政务咨询, 领导信箱): its list shows each message's date and
+         * the reply's, which the interaction rule (互动回应) reads. */
+        bool interaction;
 };
 
 struct rule_column {
@@ -86,6 +89,20 @@ struct rule_settings {
         int overdue_news_veto;          /* 5 */
         int overdue_any_veto;           /* 10 */
         struct strv blank_placeholders; /* "暂无信息", "暂无内容", ... */
+        /* time rules (DOMAIN.md) */
+        int overdue_warn;               /* 6: 预警 when this many columns are overdue */
+        int serious_errors_max;         /* 3: more serious wording errors is a veto */
+        int publish_max_workdays;       /* 20: 成文日期 → 发布日期 */
+        int reply_max_months;           /* 3: a valid message unanswered longer is a veto */
+        int reply_simple_workdays;      /* 5: simple questions answered within */
+        int interaction_window_days;    /* 365: messages of the last year */
+        /* availability probes (站点无法访问) */
+        long probe_timeout_ms;          /* 15 s */
+        int probes_per_day;             /* 20, spread over the day by the daemon */
+        int probe_window_days;          /* 7 */
+        int probe_min_probes;           /* 20: fewer in the window are not judged */
+        int probe_warn_percent;         /* 3: 预警 above */
+        int probe_veto_percent;         /* 5: veto at or above */
 };
 
 struct rule_config {

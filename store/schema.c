@@ -189,9 +189,55 @@ static const char step_2_tickets_and_accounts[] =
         ");\n"
         "CREATE INDEX account_checks_at ON account_checks (at, unit);\n";
 
+/* Availability probes and site verdicts. A probe is one timed GET of a site's homepage
+ * (DOMAIN.md, 站点无法访问): ok is 1 when the page loaded within the probe's limit; failure
+ * is http_failure_id() or "status" (an answer that is not 2xx) or "empty". The probes of
+ * one run of `xunjian probe` (or of the daemon's probe timer) belong to a scan of kind
+ * "probe", so that its findings reconcile on their own; scans.kind tells those from the
+ * crawls ("crawl"). A verdict is the single-veto evaluation (合格/不合格) of one crawl
+ * scan: the counts it rests on, and reasons, one Chinese sentence per failed item. */
+static const char step_3_probes_and_verdicts[] =
+        "ALTER TABLE scans ADD COLUMN kind TEXT NOT NULL DEFAULT 'crawl';\n"
+        "CREATE INDEX scans_site_kind ON scans (site, kind, started_at);\n"
+
+        "CREATE TABLE probes (\n"
+        "        id INTEGER PRIMARY KEY,\n"
+        "        scan_id INTEGER REFERENCES scans (id) ON DELETE SET NULL,\n"
+        "        site TEXT NOT NULL,\n"
+        "        url TEXT NOT NULL,\n"
+        "        at INTEGER NOT NULL,\n"
+        "        ok INTEGER NOT NULL,\n"
+        "        status INTEGER NOT NULL DEFAULT 0,\n"
+        "        failure TEXT,\n"
+        "        error TEXT,\n"
+        "        seconds REAL\n"
+        ");\n"
+        "CREATE INDEX probes_site_at ON probes (site, at);\n"
+
+        "CREATE TABLE verdicts (\n"
+        "        id INTEGER PRIMARY KEY,\n"
+        "        scan_id INTEGER NOT NULL UNIQUE REFERENCES scans (id) ON DELETE CASCADE,\n"
+        "        site TEXT NOT NULL,\n"
+        "        at INTEGER NOT NULL,\n"
+        "        qualified INTEGER NOT NULL,\n"
+        "        vetoes INTEGER NOT NULL,\n"
+        "        probes INTEGER NOT NULL,\n"
+        "        probe_failures INTEGER NOT NULL,\n"
+        "        homepage_age INTEGER NOT NULL,\n"
+        "        overdue_news INTEGER NOT NULL,\n"
+        "        overdue_notice INTEGER NOT NULL,\n"
+        "        overdue_any INTEGER NOT NULL,\n"
+        "        blank INTEGER NOT NULL,\n"
+        "        serious_errors INTEGER NOT NULL,\n"
+        "        unanswered INTEGER NOT NULL,\n"
+        "        reasons TEXT\n"
+        ");\n"
+        "CREATE INDEX verdicts_site ON verdicts (site, at);\n";
+
 const char *const store_schema_steps[] = {
         step_1_initial,
         step_2_tickets_and_accounts,
+        step_3_probes_and_verdicts,
 };
 
 const size_t store_schema_n_steps = ARRAY_SIZE(store_schema_steps);

@@ -192,3 +192,62 @@ struct store_violation_event {
 typedef int (*store_event_fn)(const struct store_violation_event *e, void *userdata);
 int store_violation_history(struct store *s, int64_t violation_id, store_event_fn fn,
                             void *userdata);
+
+/* ---- availability probes and site verdicts (store_probe.c, store_verdict.c) ------------ */
+
+/* Begins a scan of kind "probe" (one run of the availability probes of a site): like
+ * store_scan_begin, but the scan is marked so that store_scan_last_crawl() and the verdicts
+ * pass over it. It ends and reconciles as any scan, with the probe rules only. */
+int store_probe_scan_begin(struct store *s, const char *site, int64_t now, int64_t *ret_scan_id);
+
+/* One load of a site's homepage within the probe's limit (DOMAIN.md, 站点无法访问). */
+struct store_probe {
+        const char *site;
+        const char *url;
+        int64_t at;
+        bool ok;                   /* loaded: a 2xx answer with a body, within the limit */
+        long status;               /* HTTP status, 0 when none */
+        const char *failure;       /* NULL when ok: http_failure_id(), "status" or "empty" */
+        const char *error;         /* curl's message or a Chinese reason, may be NULL */
+        double seconds;
+};
+/* Records a probe; scan_id is its probe scan (0 for none). */
+int store_probe_add(struct store *s, int64_t scan_id, const struct store_probe *p);
+
+struct store_probe_counts {
+        int64_t probes;
+        int64_t failures;
+        int64_t first_at, last_at;      /* 0 when there is no probe */
+};
+/* Counts the probes of site made at from <= at <= to. */
+int store_probe_counts(struct store *s, const char *site, int64_t from, int64_t to,
+                       struct store_probe_counts *ret);
+
+/* The most recent COMPLETE scan of kind "crawl" of site, or -ENOENT. */
+int store_scan_last_crawl(struct store *s, const char *site, store_scan_fn fn, void *userdata);
+
+/* The single-veto evaluation of a site at one crawl scan (rules/verdict.c computes it). */
+struct store_verdict {
+        int64_t id;
+        int64_t scan_id;
+        const char *site;
+        int64_t at;
+        bool qualified;            /* 合格 */
+        int vetoes;                /* items that failed */
+        int64_t probes, probe_failures;    /* in the probe window before the scan */
+        int homepage_age;          /* days since the homepage's newest item, -1 unknown */
+        int overdue_news, overdue_notice, overdue_any;  /* 栏目不更新: the three counts */
+        int blank;                 /* 空白栏目 */
+        int serious_errors;        /* 严重表述错误 */
+        int unanswered;            /* 互动回应差: messages unanswered too long */
+        const char *reasons;       /* one sentence per failed item, "\n" between; may be NULL */
+};
+/* Stores the verdict of v->scan_id, replacing one stored before for that scan. */
+int store_verdict_put(struct store *s, const struct store_verdict *v);
+typedef int (*store_verdict_fn)(const struct store_verdict *v, void *userdata);
+/* The verdict of a scan, or -ENOENT. */
+int store_verdict_get(struct store *s, int64_t scan_id, store_verdict_fn fn, void *userdata);
+/* The latest verdict of site from a scan before scan_id (the trend's reference), or
+ * -ENOENT when there is none. */
+int store_verdict_previous(struct store *s, const char *site, int64_t scan_id,
+                           store_verdict_fn fn, void *userdata);
