@@ -20,7 +20,8 @@ static int cmp_day(const void *a, const void *b)
 
 static bool day_in(const xj_day *days, size_t n, xj_day d)
 {
-        return bsearch(&d, days, n, sizeof(*days), cmp_day) != NULL;
+        /* bsearch() and qsort() must not see the NULL of an empty list (UBSan). */
+        return n > 0 && bsearch(&d, days, n, sizeof(*days), cmp_day) != NULL;
 }
 
 static const struct workday_year *year_get(const struct workday_calendar *c, int year)
@@ -50,8 +51,10 @@ void workday_calendar_put(struct workday_calendar *c, struct workday_year *y)
 {
         size_t i;
 
-        qsort(y->holidays, y->n_holidays, sizeof(*y->holidays), cmp_day);
-        qsort(y->workdays, y->n_workdays, sizeof(*y->workdays), cmp_day);
+        if (y->n_holidays)
+                qsort(y->holidays, y->n_holidays, sizeof(*y->holidays), cmp_day);
+        if (y->n_workdays)
+                qsort(y->workdays, y->n_workdays, sizeof(*y->workdays), cmp_day);
         for (i = 0; i < c->n_years && c->years[i].year < y->year; i++)
                 ;
         if (i < c->n_years && c->years[i].year == y->year) {
