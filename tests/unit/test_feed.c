@@ -83,6 +83,12 @@ static void parse_fails(const char *body, size_t len, enum feed_format format, i
         free(error);
 }
 
+static void parse_fails_str(const char *body, enum feed_format format, int want,
+                            const char *frag1, const char *frag2)
+{
+        parse_fails(body, strlen(body), format, want, frag1, frag2);
+}
+
 static void fixture_fails(const char *name, enum feed_format format, const char *frag1,
                           const char *frag2)
 {
@@ -267,15 +273,15 @@ static void test_malformed(void **state)
         fixture_fails("notrss.xml", FEED_ATOM, "不是 Atom 订阅源", NULL);
         fixture_fails("rss.xml", FEED_JSON, "不是格式正确的 JSON", NULL);
         fixture_fails("feed.json", FEED_RSS, "不是格式正确的 XML", NULL);
-        parse_fails("{\"version\":\"https://jsonfeed.org/version/1.1\"}", 47, FEED_JSON,
+        parse_fails_str("{\"version\":\"https://jsonfeed.org/version/1.1\"}", FEED_JSON,
                     -EBADMSG, "不是 JSON Feed", NULL);
-        parse_fails("[1,2]", 5, FEED_JSON, -EBADMSG, "不是 JSON Feed", NULL);
+        parse_fails_str("[1,2]", FEED_JSON, -EBADMSG, "不是 JSON Feed", NULL);
         parse_fails("", 0, FEED_RSS, -EBADMSG, "XML", NULL);
         parse_fails("", 0, FEED_JSON, -EBADMSG, "JSON", NULL);
-        parse_fails("<html></html>", 13, FEED_HTML, -EBADMSG, "没有找到带日期的条目", NULL);
+        parse_fails_str("<html></html>", FEED_HTML, -EBADMSG, "没有找到带日期的条目", NULL);
         /* Invalid UTF-8 in JSON. */
-        parse_fails("{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":[{\"title\":\"\xff\"}]}",
-                    71, FEED_JSON, -EBADMSG, "JSON", NULL);
+        parse_fails_str("{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":[{\"title\":\"\xff\"}]}",
+                    FEED_JSON, -EBADMSG, "JSON", NULL);
 }
 
 static void test_empty(void **state)
@@ -315,7 +321,7 @@ static void test_xxe(void **state)
         unlink(secret);
 
         /* An undeclared entity reference is a well-formedness error, nothing more. */
-        parse_fails("<rss version=\"2.0\"><channel><title>&xxe;</title></channel></rss>", 63,
+        parse_fails_str("<rss version=\"2.0\"><channel><title>&xxe;</title></channel></rss>",
                     FEED_RSS, -EBADMSG, "XML", NULL);
 }
 
