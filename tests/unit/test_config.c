@@ -121,6 +121,10 @@ static void test_shipped(void **state)
         assert_non_null(strstr(s->user_agent, "政府网站巡检"));
         assert_true(strv_contains(&s->blank_placeholders, "暂无信息"));
         assert_true(strv_contains(&s->blank_placeholders, "栏目建设中"));
+        /* 政务新媒体: 14 days for every type. */
+        for (int t = 0; t < N_ACCOUNT_TYPES; t++)
+                assert_int_equal(s->media_max_age_days[t], 14);
+        assert_true(strv_contains(&s->media_platform_hosts, "mp.weixin.qq.com"));
 
         news = class_by_id(c, "news");
         assert_non_null(news);
@@ -553,6 +557,81 @@ static void test_missing_dir(void **state)
         strv_free(&errors);
 }
 
+/* The new-media ledger: types by id, Chinese name and alias, units by id or name, the
+ * per-type default or the account's own period, statuses in both languages. */
+static void test_accounts(void **state)
+{
+        struct rule_config *c = load_ok(CASE_DIR("accounts"));
+        const struct rule_account *a;
+
+        assert_int_equal(c->n_accounts, 5);
+        assert_string_equal(rule_config_site(c, "demo")->media_page,
+                            "http://127.0.0.1:8080/xmt/index.html");
+
+        a = rule_config_account(c, "jiaoyu");
+        assert_non_null(a);
+        assert_string_equal(a->name, "阎良教育");
+        assert_int_equal(a->type, ACCOUNT_WECHAT);
+        assert_ptr_equal(a->unit, rule_config_unit(c, "jyj"));
+        assert_false(a->closed);
+        assert_string_equal(a->url, "https://mp.weixin.qq.com/s/Jiaoyu");
+        assert_string_equal(a->feed_url, "http://127.0.0.1:8080/feeds/jiaoyu.xml");
+        assert_string_equal(a->feed_format, "rss");
+        assert_null(a->feed_items);
+        assert_int_equal(a->max_age_days, 14);
+        assert_string_equal(rule_account_type_label(a->type), "微信公众号");
+
+        a = rule_config_account(c, "jiaoyu_video");
+        assert_int_equal(a->type, ACCOUNT_CHANNELS);
+        assert_int_equal(a->max_age_days, 7);           /* its own */
+        assert_null(a->feed_url);
+
+        a = rule_config_account(c, "weibo");
+        assert_int_equal(a->type, ACCOUNT_WEIBO);
+        assert_true(a->closed);
+        assert_true(a->has_closed_day);
+        assert_int_equal(a->closed_day, day_from_civil(2026, 10, 1));
+        assert_string_equal(a->feed_format, "html");
+        assert_string_equal(a->feed_items, "ul.posts li");
+
+        assert_int_equal(rule_config_account(c, "mini")->type, ACCOUNT_MINIPROGRAM);
+        a = rule_config_account(c, "misc");
+        assert_int_equal(a->type, ACCOUNT_OTHER);
+        assert_int_equal(a->max_age_days, 10);          /* other_max_age_days in base */
+        assert_true(a->closed);
+        assert_false(a->has_closed_day);
+        assert_null(rule_config_account(c, "nobody"));
+        rule_config_free(c);
+}
+
+static void test_accounts_bad(void **state)
+{
+        static const struct expect e[] = {
+            {"50-accounts.yaml:4:11: ", "accounts.a.type: unknown account type '快手号' (known: "
+                                        "微信公众号/wechat"},
+            {"50-accounts.yaml:16:13: ", "accounts.c.status: unknown status '停用' (备案/active "
+                                         "or 注销/closed)"},
+            {"50-accounts.yaml:22:13: ", "accounts.d.closed: a closing date needs status 注销 "
+                                         "(closed), not '备案'"},
+            {"50-accounts.yaml:23:67: ", "accounts.d.feed.items: an item selector only applies "
+                                         "to format html"},
+            {"50-accounts.yaml:31:5: ", "accounts.e: unknown key 'owner' (allowed: name, type, "
+                                        "unit, status, closed, url, feed, max_age_days)"},
+            {"50-accounts.yaml:24:3: ", "accounts.e: missing required key 'unit'"},
+            {"50-accounts.yaml:28:13: ", "accounts.e.closed: \"2026-02-30\" is not a date"},
+            {"50-accounts.yaml:29:55: ", "accounts.e.feed.format: unknown feed format 'rdf'"},
+            {"50-accounts.yaml:30:19: ", "accounts.e.max_age_days must be between 1 and 3650"},
+            /* References and URLs are resolved once every file is read. */
+            {"50-accounts.yaml:10:11: ", "accounts.b.unit: unknown unit 'nobody'"},
+            {"50-accounts.yaml:23:17: ", "accounts.d.feed.url: 'ftp://example.gov.cn/feed' is "
+                                         "not an http or https URL"},
+            {"50-accounts.yaml:32:3: ", "accounts.f.name: '丁' is already the name of the 抖音号 "
+                                        "accounts.d"},
+        };
+
+        check_case("accounts_bad", e, ARRAY_SIZE(e));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -566,6 +645,7 @@ int main(void)
             cmocka_unit_test(test_no_settings), cmocka_unit_test(test_not_utf8),
             cmocka_unit_test(test_dup_key),     cmocka_unit_test(test_empty_dir),
             cmocka_unit_test(test_missing_dir), cmocka_unit_test(test_holidays),
+            cmocka_unit_test(test_accounts), cmocka_unit_test(test_accounts_bad),
             cmocka_unit_test(test_holidays_shipped),
         };
 
