@@ -490,6 +490,7 @@ static int run_conclude(struct media_run *run, struct store_reconcile_stats *ret
         r = store_violations_foreach(run->store, &open, run_carry_forward, run);
         if (r < 0 || run->store_error)
                 return r < 0 ? r : run->store_error;
+        /* A media scan fetches feeds, not pages: "pages" counts the accounts judged. */
         stats.pages = (int64_t)run->accounts;
         stats.findings = (int64_t)run->findings;
         r = store_scan_finish(run->store, run->scan_id, SCAN_COMPLETE, run->cli->now, &stats);

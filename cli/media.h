@@ -5,9 +5,10 @@
  * as a scan of the scope "media".
  *
  * Lifetime: media_check_new() on a loop and an HTTP engine the caller owns;
- * media_check_free() cancels pending retries (the engine's transfers are the engine's to
- * cancel) and closes the retry timers, whose memory is released in their close callbacks,
- * so the caller runs the loop once more before uv_loop_close(). */
+ * media_check_free() cancels pending retries and closes the retry timers, whose memory is
+ * released in their close callbacks, so the caller runs the loop once more before
+ * uv_loop_close(). Transfers in flight point into the check: free the HTTP engine (which
+ * cancels them without calling back) before the loop runs again. */
 #pragma once
 
 #include <stdbool.h>

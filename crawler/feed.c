@@ -404,6 +404,15 @@ static int parse_xml(struct builder *b, const char *body, size_t len, const char
         const xmlNode *root;
         int r = -EBADMSG;
 
+        /* The entity check below reads bytes, so it holds for ASCII-compatible encodings
+         * (UTF-8, GBK, GB18030) only: a NUL byte means UTF-16 or UTF-32, which no Chinese
+         * CMS serves and which must not slip past the check. */
+        if (memchr(body, '\0', len)) {
+                *ret_error = xasprintf("%s: 订阅源含 NUL 字节（UTF-16/UTF-32 编码或二进制内容），"
+                                       "不予解析",
+                                       url);
+                return -EBADMSG;
+        }
         /* A feed has no use for entities; refusing any declaration rules out external
          * entities (XXE) and entity expansion bombs whatever libxml2 version we run on. */
         if (memmem(body, len, "<!ENTITY", 8)) {

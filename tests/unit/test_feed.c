@@ -320,6 +320,12 @@ static void test_xxe(void **state)
         free(error);
         unlink(secret);
 
+        /* The same in UTF-16, where the bytes "<!ENTITY" do not occur: refused too. */
+        {
+                static const char utf16[] = "\xff\xfe<\0?\0x\0m\0l\0";
+                parse_fails(utf16, sizeof(utf16) - 1, FEED_RSS, -EBADMSG, "UTF-16", NULL);
+        }
+
         /* An undeclared entity reference is a well-formedness error, nothing more. */
         parse_fails_str("<rss version=\"2.0\"><channel><title>&xxe;</title></channel></rss>",
                     FEED_RSS, -EBADMSG, "XML", NULL);
