@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <unistd.h>
 
+#include "cli/media.h"
 #include "common/log.h"
 #include "common/xtime.h"
 #include "crawler/http.h"
@@ -215,6 +216,30 @@ static int cmd_scan(struct cli *cli)
         return ret;
 }
 
+static int cmd_media(struct cli *cli)
+{
+        struct rule_config *config = NULL;
+        struct store *store = NULL;
+        int ret;
+
+        if (load_config(cli, &config) < 0)
+                return EXIT_USAGE;
+        if (open_store(cli, &store) < 0) {
+                rule_config_free(config);
+                return EXIT_RUNTIME;
+        }
+        if (http_global_init() < 0) {
+                log_error("libcurl could not be initialised");
+                ret = EXIT_RUNTIME;
+        } else {
+                ret = cli_media(cli, config, store);
+                http_global_cleanup();
+        }
+        store_close(store);
+        rule_config_free(config);
+        return ret;
+}
+
 _printf_(1, 2) static int usage_error(const char *fmt, ...)
 {
         va_list ap;
@@ -331,6 +356,11 @@ int cli_main(int argc, char **argv)
                 if (state_given)
                         return usage_error("%s 不接受 --state", cmd);
                 return cmd_scan(&cli);
+        }
+        if (streq(cmd, "media") && rest == 0) {
+                if (state_given)
+                        return usage_error("%s 不接受 --state", cmd);
+                return cmd_media(&cli);
         }
         if (streq(cmd, "violations") && rest == 0)
                 return cmd_violations(&cli);

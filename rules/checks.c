@@ -61,6 +61,11 @@ const char *rule_label(const char *rule_id)
                 {"reply_slow", "留言答复超时"},
                 {"site_unavailable", "站点无法访问"},
                 {"site_unavailable_warning", "站点访问失败率预警"},
+                {"account_stale", "新媒体内容不更新"},
+                {"account_closed_active", "已注销账号仍在发布"},
+                {"account_unlisted", "新媒体私自开设"},
+                {"account_feed_gone", "新媒体订阅源失效"},
+                {"account_feed_invalid", "新媒体订阅源无法读取"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(labels); i++)
                 if (streq(labels[i].id, rule_id))

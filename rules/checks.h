@@ -136,3 +136,38 @@ extern const char *const rule_probe_rules[];
 /* The serious findings of these rules are the verdict's 严重表述错误 (the dictionary's);
  * NULL-ended. */
 extern const char *const rule_serious_wording_rules[];
+/* ---- new media (check_accounts.c): run by `xunjian media`, not by a site scan ---------- */
+
+/* The scope ("site") under which the ledger's findings and violations are kept. */
+#define RULE_MEDIA_SCOPE "media"
+/* The rule ids the new-media checks can report, NULL-ended. */
+extern const char *const rule_account_rules[];
+
+enum account_feed_state {
+        ACCOUNT_FEED_READ = 0,  /* fetched and parsed (possibly with no posts) */
+        ACCOUNT_FEED_GONE,      /* 404/410, or the host no longer resolves, on every attempt */
+        ACCOUNT_FEED_INVALID,   /* fetched but unreadable: bad XML/JSON, no dates */
+};
+
+/* What fetching one account's feed showed. */
+struct account_observation {
+        const struct rule_account *account;
+        enum account_feed_state state;
+        bool has_newest;
+        int64_t newest;         /* READ: Unix time of the newest post not after now */
+        size_t n_posts;         /* READ: posts read */
+        const char *error;      /* GONE, INVALID: what went wrong, naming the URL */
+};
+
+/* Judges one account: emits its finding, if any, writes one Chinese sentence for the
+ * ledger's check row into detail, and returns the row's status: "ok" or the rule id. */
+const char *check_account(const struct account_observation *o, int64_t now,
+                          void (*emit)(const struct store_finding *f, void *userdata),
+                          void *userdata, char *detail, size_t detail_size);
+/* Compares the accounts that a site's new-media page links to (links to the hosts of
+ * settings.media.platform_hosts) with the ledger and emits account_unlisted for each
+ * account the ledger lacks. Returns the number of account links on the page. */
+size_t check_media_page(const struct rule_config *c, const struct rule_site *site,
+                        const struct html_page *page,
+                        void (*emit)(const struct store_finding *f, void *userdata),
+                        void *userdata);

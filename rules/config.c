@@ -67,7 +67,8 @@ struct site_def {
         char *homepage;
         char *unit;
         bool enabled;
-        struct pos at, base_at, homepage_at, unit_at;
+        char *media_page;
+        struct pos at, base_at, homepage_at, unit_at, media_page_at;
         struct column_def *cols;
         size_t n_cols;
 };
@@ -80,6 +81,7 @@ enum setting_section {
         SEC_CRAWL,
         SEC_THRESHOLDS,
         SEC_PROBE,
+        SEC_MEDIA,
         N_SECTIONS,
 };
 
@@ -89,6 +91,7 @@ static const char *const section_names[N_SECTIONS] = {
     [SEC_CRAWL] = "crawl",
     [SEC_THRESHOLDS] = "thresholds",
     [SEC_PROBE] = "probe",
+    [SEC_MEDIA] = "media",
 };
 
 enum setting_kind {
@@ -144,6 +147,14 @@ static const struct setting_desc settings_table[] = {
     {SEC_PROBE, "min_probes", SET_INT, S_OFF(probe_min_probes), 1, 1000000},
     {SEC_PROBE, "warn_percent", SET_INT, S_OFF(probe_warn_percent), 0, 100},
     {SEC_PROBE, "veto_percent", SET_INT, S_OFF(probe_veto_percent), 1, 100},
+    {SEC_MEDIA, "wechat_max_age_days", SET_INT, S_OFF(media_max_age_days[ACCOUNT_WECHAT]), 1, 3650},
+    {SEC_MEDIA, "channels_max_age_days", SET_INT, S_OFF(media_max_age_days[ACCOUNT_CHANNELS]), 1, 3650},
+    {SEC_MEDIA, "douyin_max_age_days", SET_INT, S_OFF(media_max_age_days[ACCOUNT_DOUYIN]), 1, 3650},
+    {SEC_MEDIA, "weibo_max_age_days", SET_INT, S_OFF(media_max_age_days[ACCOUNT_WEIBO]), 1, 3650},
+    {SEC_MEDIA, "miniprogram_max_age_days", SET_INT, S_OFF(media_max_age_days[ACCOUNT_MINIPROGRAM]), 1, 3650},
+    {SEC_MEDIA, "other_max_age_days", SET_INT, S_OFF(media_max_age_days[ACCOUNT_OTHER]), 1, 3650},
+    {SEC_MEDIA, "max_feed_items", SET_INT, S_OFF(media_max_feed_items), 1, 100000},
+    {SEC_MEDIA, "platform_hosts", SET_STRV, S_OFF(media_platform_hosts), 0, 0},
 };
 
 #define N_SETTINGS ARRAY_SIZE(settings_table)
@@ -161,6 +172,7 @@ struct loader {
         size_t n_classes;
         struct site_def *sites;
         size_t n_sites;
+        struct accounts_loader *accounts;
 
         bool setting_set[N_SETTINGS];
         struct pos setting_at[N_SETTINGS];
@@ -1004,6 +1016,7 @@ static void site_def_clear(struct site_def *s)
         free(s->base_url);
         free(s->homepage);
         free(s->unit);
+        free(s->media_page);
         for (size_t i = 0; i < s->n_cols; i++)
                 column_def_clear(&s->cols[i]);
         free(s->cols);
@@ -1049,9 +1062,10 @@ static void load_site(struct loader *l, const struct ynode *key, const struct yn
         struct field f[] = {
             {.name = "name"}, {.name = "base_url"}, {.name = "homepage"},
             {.name = "unit"}, {.name = "enabled"},  {.name = "columns"},
+            {.name = "media_page"},
         };
         struct field *f_name = &f[0], *f_base = &f[1], *f_home = &f[2], *f_unit = &f[3],
-                     *f_enabled = &f[4], *f_columns = &f[5];
+                     *f_enabled = &f[4], *f_columns = &f[5], *f_media = &f[6];
         struct site_def def = {.id = xstrdup(key->text), .at = key->pos, .enabled = true};
 
         if (!cfg_expect_map(l, path, val))
@@ -1080,6 +1094,11 @@ static void load_site(struct loader *l, const struct ynode *key, const struct yn
         if (f_enabled->key) {
                 _cleanup_free_ char *sub = xasprintf("%s.enabled", path);
                 cfg_get_bool(l, sub, f_enabled->val, &def.enabled);
+        }
+        if (f_media->key) {
+                _cleanup_free_ char *sub = xasprintf("%s.media_page", path);
+                if (cfg_get_string(l, sub, f_media->val, false, &def.media_page))
+                        def.media_page_at = f_media->val->pos;
         }
         if (f_columns->key && !cfg_ynode_is_null(f_columns->val)) {
                 _cleanup_free_ char *sub = xasprintf("%s.columns", path);
@@ -1146,6 +1165,7 @@ static const struct config_section sections[] = {
         {"units", load_units, NULL, NULL},
         {"sites", load_sites, NULL, NULL},
         {"holidays", cfg_load_holidays, NULL, cfg_release_holidays},
+        {"accounts", cfg_load_accounts, cfg_build_accounts, cfg_release_accounts},
 };
 
 static void load_document(struct loader *l, const char *file, const struct ynode *root)
@@ -1629,6 +1649,13 @@ static void build_site(struct loader *l, struct site_def *sd, struct rule_site *
         } else if (s->base_url) {
                 s->homepage = xstrdup(s->base_url);
         }
+        if (s->base_url && sd->media_page) {
+                r = url_resolve(s->base_url, sd->media_page, max_len, &s->media_page);
+                if (r < 0) {
+                        _cleanup_free_ char *sub = xasprintf("%s.media_page", path);
+                        report_url(l, r, sd->media_page_at, sub, sd->media_page, max_len);
+                }
+        }
         if (sd->unit) {
                 _cleanup_free_ char *sub = xasprintf("%s.unit", path);
                 s->unit = resolve_unit(l, sd->unit, sd->unit_at, sub);
@@ -1684,6 +1711,19 @@ static void build_sites(struct loader *l)
 struct rule_config *cfg_config(struct loader *l)
 {
         return l->cfg;
+}
+
+struct accounts_loader **cfg_accounts_state(struct loader *l)
+{
+        return &l->accounts;
+}
+
+size_t cfg_max_url_length(struct loader *l)
+{
+        size_t i_len = setting_index("max_url_length");
+
+        return l->setting_set[i_len] ? (size_t)l->cfg->settings.max_url_length
+                                     : URL_LENGTH_FALLBACK;
 }
 
 static void loader_finish(struct loader *l)
@@ -1757,11 +1797,13 @@ void rule_config_free(struct rule_config *c)
                 free(s->name);
                 free(s->base_url);
                 free(s->homepage);
+                free(s->media_page);
                 free(s->file);
         }
         free(c->sites);
         free(c->settings.user_agent);
         strv_free(&c->settings.blank_placeholders);
+        strv_free(&c->settings.media_platform_hosts);
         for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
                 if (sections[i].release)
                         sections[i].release(c);

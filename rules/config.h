@@ -59,8 +59,43 @@ struct rule_site {
          * rule_config_site(), but a scan of every site should skip it (the shipped
          * example, a site still being written). Default true. */
         bool enabled;
+        /* The portal's page of its new-media accounts (政务新媒体矩阵), absolute, or NULL:
+         * the accounts it links to are compared with the ledger. */
+        char *media_page;
         struct rule_column *columns;
         size_t n_columns;
+        char *file;
+        int line;
+};
+
+/* ---- the new-media ledger (政务新媒体台账), rules/config_accounts.c -------------------- */
+
+enum rule_account_type {
+        ACCOUNT_WECHAT = 0,     /* 微信公众号 */
+        ACCOUNT_CHANNELS,       /* 微信视频号 */
+        ACCOUNT_DOUYIN,         /* 抖音号 */
+        ACCOUNT_WEIBO,          /* 微博 */
+        ACCOUNT_MINIPROGRAM,    /* 小程序 */
+        ACCOUNT_OTHER,          /* 其他 */
+        N_ACCOUNT_TYPES,
+};
+/* "wechat", ...; and the Chinese name, "微信公众号", ... */
+const char *rule_account_type_id(enum rule_account_type t);
+const char *rule_account_type_label(enum rule_account_type t);
+
+struct rule_account {
+        char *id;                       /* its key in rules.d */
+        char *name;                     /* "阎良教育" */
+        enum rule_account_type type;
+        const struct rule_unit *unit;   /* 主办单位 */
+        bool closed;                    /* 注销 (filed as closed); false: 备案 */
+        bool has_closed_day;
+        xj_day closed_day;              /* when it was closed, if the ledger says */
+        char *url;                      /* the account's own page, normalised, or NULL */
+        char *feed_url;                 /* where its posts are read, or NULL */
+        char *feed_format;              /* "rss", "atom", "json", "html" */
+        char *feed_items;               /* html: item selector, or NULL to detect */
+        int max_age_days;               /* its own, else its type's setting */
         char *file;
         int line;
 };
@@ -103,6 +138,10 @@ struct rule_settings {
         int probe_min_probes;           /* 20: fewer in the window are not judged */
         int probe_warn_percent;         /* 3: 预警 above */
         int probe_veto_percent;         /* 5: veto at or above */
+        /* new media (settings.media) */
+        int media_max_age_days[N_ACCOUNT_TYPES];      /* by enum rule_account_type: 14 */
+        int media_max_feed_items;       /* items read per feed */
+        struct strv media_platform_hosts;       /* hosts whose links are accounts */
 };
 
 struct rule_config {
@@ -116,6 +155,9 @@ struct rule_config {
         /* holidays: the state calendar by year (国务院办公厅 notices), for every count
          * of working days. */
         struct workday_calendar holidays;
+        /* accounts: the new-media ledger, in the order written. */
+        struct rule_account *accounts;
+        size_t n_accounts;
         struct strv files;              /* the files read, in order */
 };
 
@@ -135,3 +177,5 @@ void rule_config_free(struct rule_config *c);
 /* Looks a site up by id or by name; NULL when there is none. */
 const struct rule_site *rule_config_site(const struct rule_config *c, const char *id_or_name);
 const struct rule_unit *rule_config_unit(const struct rule_config *c, const char *id_or_name);
+/* The ledger account with this id, or NULL. */
+const struct rule_account *rule_config_account(const struct rule_config *c, const char *id);

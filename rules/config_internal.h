@@ -97,3 +97,14 @@ struct config_section {
 /* holidays: the state holiday calendar (config_holidays.c). */
 void cfg_load_holidays(struct loader *l, const struct ynode *key, const struct ynode *val);
 void cfg_release_holidays(struct rule_config *c);
+
+/* accounts: the new-media ledger (config_accounts.c). Its entries are kept by the loader
+ * until every file is read (cfg_accounts_state), then resolved by the build step. */
+struct accounts_loader;
+struct accounts_loader **cfg_accounts_state(struct loader *l);
+/* The maximum URL length settings.crawl.max_url_length gives (a sanity bound when that
+ * setting is itself missing). */
+size_t cfg_max_url_length(struct loader *l);
+void cfg_load_accounts(struct loader *l, const struct ynode *key, const struct ynode *val);
+void cfg_build_accounts(struct loader *l);
+void cfg_release_accounts(struct rule_config *c);

@@ -251,3 +251,27 @@ int store_verdict_get(struct store *s, int64_t scan_id, store_verdict_fn fn, voi
  * -ENOENT when there is none. */
 int store_verdict_previous(struct store *s, const char *site, int64_t scan_id,
                            store_verdict_fn fn, void *userdata);
+/* ---- new-media accounts (store_media.c) ----------------------------------------------- */
+
+/* One check of one ledger account (the account_checks table): what the reports count as
+ * "accounts checked" and "accounts qualified" per unit. status is "ok" or the rule id of
+ * what was wrong; type is the Chinese type name ("微信公众号"); unit is the unit's name. */
+struct store_account_check {
+        int64_t at;
+        const char *account;       /* its id in rules.d */
+        const char *name;
+        const char *type;
+        const char *unit;          /* may be NULL */
+        const char *status;
+        bool has_newest;
+        int64_t newest;            /* Unix time of its newest post */
+        const char *detail;        /* may be NULL */
+};
+/* Records one check (its own transaction, or a savepoint in the caller's). -EINVAL when
+ * account, name, type or status is missing. */
+int store_account_check_put(struct store *s, const struct store_account_check *c);
+typedef int (*store_account_check_fn)(const struct store_account_check *c, void *userdata);
+/* Calls fn for each check made at time at (one run), ordered by unit then account; a
+ * non-zero return from fn stops the walk and is returned. */
+int store_account_checks_foreach(struct store *s, int64_t at, store_account_check_fn fn,
+                                 void *userdata);

@@ -10,6 +10,7 @@ Usage: gen_portal.py --out DIR --now 2026-11-23T09:00:00+08:00 [--seed 1] [--col
 
 import argparse
 import datetime
+import email.utils
 import html
 import json
 import os
@@ -1144,6 +1145,7 @@ class Portal:
                  "    base_url: \"@BASE@\"",
                  "    homepage: \"@BASE@index.html\"",
                  "    unit: %s" % SITE_UNIT,
+                 "    media_page: \"@BASE@%s/index.html\"" % MEDIA_DIR,
                  "    columns:"]
         lines += columns(self.columns)
         lines += ["  old:",
@@ -1153,7 +1155,7 @@ class Portal:
                   "    unit: %s" % OLD_SITE_UNIT,
                   "    columns:"]
         lines += columns(self.old_columns)
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines) + "\n" + self.media.yaml()
 
     # -- everything ----------------------------------------------------------------------
 
@@ -1173,6 +1175,8 @@ class Portal:
         self.write_static()
         self.write_ext()
         self.write_old_site(self.build_old_site())
+        self.media = MediaBlock(self)
+        self.media.write()
         self.check_plants()
 
     def check_plants(self):
@@ -1234,9 +1238,160 @@ class Portal:
                 "@HOST@": "127.0.0.1:<port>",
             },
             "findings": findings,
+            "media": self.media.manifest(),
         })
         with open(os.path.join(out, "site.yaml.in"), "w", encoding="utf-8") as f:
             f.write(self.site_yaml())
+
+
+# ------------------------------------------------------------------------------------------
+# 政务新媒体 (new-media accounts): feeds in every format and the portal's matrix page
+# (tests/integration/test_media.py). Kept apart from the site: nothing on the site links
+# here, so a site scan never sees these files. The ledger goes into site.yaml.in, the truth
+# into manifest.json under "media".
+
+MEDIA_DIR = "media"
+
+# (id, name, type, unit, status, format, age of the newest post in days or None, what the
+# check must say at --now). Ages are whole CST days before the day of --now.
+MEDIA_ACCOUNTS = [
+    ("jiaoyu", "演示教育", "微信公众号", "jyj", "备案", "rss", 13, "ok"),
+    ("chengguan", "演示城管", "微信视频号", "zjj", "active", "atom", 2, "ok"),
+    ("zhengwu", "演示政务", "微博", "xzspj", "备案", "json", 20, "account_stale"),
+    ("wutun", "古邑武屯", "抖音号", "zfb", "备案", "html", 5, "ok"),
+    ("renshe", "演示人社", "微信公众号", "rsj", "备案", "rss-malformed", None,
+     "account_feed_invalid"),
+    ("shichang", "演示市场监管", "微信公众号", "scjgj", "备案", "gone", None, "account_feed_gone"),
+    ("wenlv", "演示文旅", "微博", "whlyj", "注销", "html", 3, "account_closed_active"),
+    ("banshi", "演示办事", "小程序", "xzspj", "备案", None, None, None),
+]
+MEDIA_CLOSED_AGO = 30          # 演示文旅 was closed this many days before --now
+# On the matrix page but not in the ledger: 私自开设 (seed 004: 后柳古镇 微信视频号).
+MEDIA_UNLISTED = ("后柳古镇", "https://channels.weixin.qq.com/houliu-guzhen")
+
+
+class MediaBlock:
+    def __init__(self, portal):
+        self.p = portal
+
+    def post_time(self, age, hour=10):
+        d = self.p.day_ago(age)
+        return datetime.datetime(d.year, d.month, d.day, hour, 0, tzinfo=CST)
+
+    def rss(self, name, ages):
+        items = []
+        for n, age in enumerate(ages):
+            t = self.post_time(age)
+            # One item in GMT, as many CMSs write it; the others in +0800.
+            date = (email.utils.format_datetime(t.astimezone(datetime.timezone.utc), usegmt=True)
+                    if n == 1 else t.strftime("%a, %d %b %Y %H:%M:%S +0800"))
+            items.append("<item><title>%s第%d期</title><link>https://example.gov.cn/%d</link>"
+                         "<pubDate>%s</pubDate></item>" % (esc(name), n + 1, n, date))
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+                "<title>%s</title>%s</channel></rss>\n" % (esc(name), "".join(items)))
+
+    def atom(self, name, ages):
+        entries = "".join(
+            "<entry><title>%s %d</title><link href=\"https://example.gov.cn/a%d\"/>"
+            "<id>urn:a%d</id><updated>%s</updated></entry>"
+            % (esc(name), n, n, n, self.post_time(age).isoformat()) for n, age in enumerate(ages))
+        return ('<?xml version="1.0" encoding="utf-8"?>\n'
+                '<feed xmlns="http://www.w3.org/2005/Atom"><title>%s</title>%s</feed>\n'
+                % (esc(name), entries))
+
+    def json_feed(self, name, ages):
+        return json.dumps({
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": name,
+            "items": [{"id": str(n), "url": "https://example.gov.cn/j%d" % n,
+                       "title": "%s %d" % (name, n),
+                       "date_published": self.post_time(age).isoformat()}
+                      for n, age in enumerate(ages)],
+        }, ensure_ascii=False, indent=1) + "\n"
+
+    def listing(self, name, ages):
+        rows = "".join('<li><a href="/%s/p/%d.html">%s第%d条</a><span>%s</span></li>'
+                       % (MEDIA_DIR, n, esc(name), n, self.p.day_ago(age).strftime("%Y年%m月%d日"))
+                       for n, age in enumerate(ages))
+        return ('<!DOCTYPE html><html><head><meta charset="gb2312"><title>%s</title></head>'
+                '<body><ul class="posts">%s</ul></body></html>\n' % (esc(name), rows))
+
+    def feed_path(self, aid, fmt):
+        ext = {"rss": "xml", "atom": "atom", "json": "json", "html": "html",
+               "rss-malformed": "xml", "gone": "xml"}[fmt]
+        return "%s/%s.%s" % (MEDIA_DIR, aid, ext)
+
+    def write(self):
+        out = self.p.out
+        for aid, name, _type, _unit, _status, fmt, age, _want in MEDIA_ACCOUNTS:
+            if fmt is None:
+                continue
+            path = self.feed_path(aid, fmt)
+            ages = [age, age + 4, age + 9] if age is not None else []
+            if fmt == "rss":
+                out.add("site", path, self.rss(name, ages).encode("utf-8"))
+            elif fmt == "atom":
+                out.add("site", path, self.atom(name, ages).encode("utf-8"))
+            elif fmt == "json":
+                out.add("site", path, self.json_feed(name, ages).encode("utf-8"))
+            elif fmt == "html":
+                out.page("site", path, self.listing(name, ages), "gbk")
+            elif fmt == "rss-malformed":
+                out.add("site", path, b'<?xml version="1.0"?>\n<rss version="2.0"><channel>'
+                                      b"<title>broken</title><item><title>x</item></rss>\n")
+            elif fmt == "gone":
+                self.p.routes["/" + path] = {"status": 410}
+        links = []
+        for aid, name, type_, *_rest in MEDIA_ACCOUNTS:
+            # Half the ledger's accounts are found by their URL, half by their name.
+            if aid in ("jiaoyu", "zhengwu"):
+                links.append('<li><a href="%s">%s</a></li>' % (self.account_url(aid), "二维码"))
+            else:
+                links.append('<li><a href="https://mp.weixin.qq.com/s/%s-home">%s（%s）</a></li>'
+                             % (aid, esc(name), esc(type_)))
+        links.append('<li><a href="%s">%s</a></li>' % (MEDIA_UNLISTED[1], MEDIA_UNLISTED[0]))
+        links.append('<li><a href="https://www.gov.cn/">中国政府网</a></li>')
+        out.page("site", MEDIA_DIR + "/index.html",
+                 "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>政务新媒体矩阵"
+                 "</title></head><body><h1>政务新媒体矩阵</h1><ul>%s</ul></body></html>\n"
+                 % "".join(links))
+
+    @staticmethod
+    def account_url(aid):
+        return "https://mp.weixin.qq.com/s/%s" % aid
+
+    def yaml(self):
+        def q(s):
+            return json.dumps(s, ensure_ascii=False)
+        lines = ["# 政务新媒体台账 (new-media ledger) of the test portal.", "accounts:"]
+        for aid, name, type_, unit, status, fmt, _age, _want in MEDIA_ACCOUNTS:
+            lines.append("  %s:" % aid)
+            lines.append("    name: %s" % q(name))
+            lines.append("    type: %s" % q(type_))
+            lines.append("    unit: %s" % unit)
+            lines.append("    status: %s" % q(status))
+            if status == "注销":
+                lines.append("    closed: %s" % self.p.day_ago(MEDIA_CLOSED_AGO).isoformat())
+            if aid in ("jiaoyu", "zhengwu"):
+                lines.append("    url: %s" % q(self.account_url(aid)))
+            if fmt is not None:
+                real = {"rss-malformed": "rss", "gone": "rss"}.get(fmt, fmt)
+                lines.append("    feed: {url: %s, format: %s}"
+                             % (q("@BASE@" + self.feed_path(aid, fmt)), real))
+        return "\n".join(lines) + "\n"
+
+    def manifest(self):
+        accounts = {aid: want for aid, *_rest, want in MEDIA_ACCOUNTS if want is not None}
+        findings = [{"rule": want, "subject": "account:" + aid}
+                    for aid, want in accounts.items() if want != "ok"]
+        findings.append({"rule": "account_unlisted", "subject": MEDIA_UNLISTED[1]})
+        return {
+            "page": "@BASE@%s/index.html" % MEDIA_DIR,
+            "accounts": accounts,
+            "findings": sorted(findings, key=lambda f: (f["rule"], f["subject"])),
+            "feeds": {aid: "@BASE@" + self.feed_path(aid, fmt)
+                      for aid, _n, _t, _u, _s, fmt, _a, _w in MEDIA_ACCOUNTS if fmt},
+        }
 
 
 def parse_now(s):

@@ -121,6 +121,10 @@ static void test_shipped(void **state)
         assert_non_null(strstr(s->user_agent, "政府网站巡检"));
         assert_true(strv_contains(&s->blank_placeholders, "暂无信息"));
         assert_true(strv_contains(&s->blank_placeholders, "栏目建设中"));
+        /* 政务新媒体: 14 days for every type. */
+        for (int t = 0; t < N_ACCOUNT_TYPES; t++)
+                assert_int_equal(s->media_max_age_days[t], 14);
+        assert_true(strv_contains(&s->media_platform_hosts, "mp.weixin.qq.com"));
 
         news = class_by_id(c, "news");
         assert_non_null(news);
@@ -193,11 +197,11 @@ static void test_base_fixture(void **state)
         assert_string_equal(demo->homepage, "http://127.0.0.1:8080/");
         assert_int_equal(demo->n_columns, 2);
         assert_string_equal(demo->columns[0].url, "http://127.0.0.1:8080/xwzx/gzdt/");
-        assert_int_equal(demo->columns[0].line, 54);
+        assert_int_equal(demo->columns[0].line, 55);
         assert_string_equal(demo->columns[1].url, "http://127.0.0.1:8080/zwgk/zfwj/");
         assert_ptr_equal(demo->columns[1].cls, class_by_id(c, "policy"));
         assert_ptr_equal(demo->columns[1].unit, rule_config_unit(c, "jyj"));
-        assert_int_equal(demo->line, 49);
+        assert_int_equal(demo->line, 50);
         /* email: a string or a list. */
         assert_int_equal(rule_config_unit(c, "zfb")->emails.n, 1);
         assert_int_equal(rule_config_unit(c, "jyj")->emails.n, 2);
@@ -329,7 +333,7 @@ static void test_top_level(void **state)
 {
         static const struct expect e[] = {
             {"50-top.yaml:1:1: ", "unknown top-level key 'setting' (allowed: settings, "
-                                  "classes, units, sites, holidays)"},
+                                  "classes, units, sites, holidays, accounts)"},
         };
 
         check_case("top_level", e, ARRAY_SIZE(e));
@@ -453,12 +457,13 @@ static void test_no_settings(void **state)
 
         assert_int_equal(rule_config_load(CASE_DIR("no_settings"), &c, &errors), -EINVAL);
         assert_null(c);
-        /* Every one of the 32 settings is named. */
-        assert_int_equal(errors.n, 32);
+        /* Every one of the 40 settings is named. */
+        assert_int_equal(errors.n, 40);
         for (size_t i = 0; i < errors.n; i++)
                 assert_true(str_startswith(errors.items[i], prefix));
         assert_non_null(strstr(errors.items[0], "settings.http.connect_timeout_s is required"));
         assert_non_null(strstr(errors.items[19], "settings.blank_placeholders is required"));
+        assert_non_null(strstr(errors.items[39], "settings.media.platform_hosts is required"));
         strv_free(&errors);
 }
 
@@ -479,7 +484,7 @@ static void test_dup_key(void **state)
                                   "line 7)"},
             /* Names must be unique too, since references may use them. */
             {"50-dup.yaml:4:3: ", "units.mzj2.name: '区教育局' is already the name of "
-                                  "units.jyj (" XJ_FIXTURES "/config/dup_key/00-base.yaml:47)"},
+                                  "units.jyj (" XJ_FIXTURES "/config/dup_key/00-base.yaml:48)"},
         };
 
         check_case("dup_key", e, ARRAY_SIZE(e));
@@ -552,6 +557,81 @@ static void test_missing_dir(void **state)
         strv_free(&errors);
 }
 
+/* The new-media ledger: types by id, Chinese name and alias, units by id or name, the
+ * per-type default or the account's own period, statuses in both languages. */
+static void test_accounts(void **state)
+{
+        struct rule_config *c = load_ok(CASE_DIR("accounts"));
+        const struct rule_account *a;
+
+        assert_int_equal(c->n_accounts, 5);
+        assert_string_equal(rule_config_site(c, "demo")->media_page,
+                            "http://127.0.0.1:8080/xmt/index.html");
+
+        a = rule_config_account(c, "jiaoyu");
+        assert_non_null(a);
+        assert_string_equal(a->name, "阎良教育");
+        assert_int_equal(a->type, ACCOUNT_WECHAT);
+        assert_ptr_equal(a->unit, rule_config_unit(c, "jyj"));
+        assert_false(a->closed);
+        assert_string_equal(a->url, "https://mp.weixin.qq.com/s/Jiaoyu");
+        assert_string_equal(a->feed_url, "http://127.0.0.1:8080/feeds/jiaoyu.xml");
+        assert_string_equal(a->feed_format, "rss");
+        assert_null(a->feed_items);
+        assert_int_equal(a->max_age_days, 14);
+        assert_string_equal(rule_account_type_label(a->type), "微信公众号");
+
+        a = rule_config_account(c, "jiaoyu_video");
+        assert_int_equal(a->type, ACCOUNT_CHANNELS);
+        assert_int_equal(a->max_age_days, 7);           /* its own */
+        assert_null(a->feed_url);
+
+        a = rule_config_account(c, "weibo");
+        assert_int_equal(a->type, ACCOUNT_WEIBO);
+        assert_true(a->closed);
+        assert_true(a->has_closed_day);
+        assert_int_equal(a->closed_day, day_from_civil(2026, 10, 1));
+        assert_string_equal(a->feed_format, "html");
+        assert_string_equal(a->feed_items, "ul.posts li");
+
+        assert_int_equal(rule_config_account(c, "mini")->type, ACCOUNT_MINIPROGRAM);
+        a = rule_config_account(c, "misc");
+        assert_int_equal(a->type, ACCOUNT_OTHER);
+        assert_int_equal(a->max_age_days, 10);          /* other_max_age_days in base */
+        assert_true(a->closed);
+        assert_false(a->has_closed_day);
+        assert_null(rule_config_account(c, "nobody"));
+        rule_config_free(c);
+}
+
+static void test_accounts_bad(void **state)
+{
+        static const struct expect e[] = {
+            {"50-accounts.yaml:4:11: ", "accounts.a.type: unknown account type '快手号' (known: "
+                                        "微信公众号/wechat"},
+            {"50-accounts.yaml:16:13: ", "accounts.c.status: unknown status '停用' (备案/active "
+                                         "or 注销/closed)"},
+            {"50-accounts.yaml:22:13: ", "accounts.d.closed: a closing date needs status 注销 "
+                                         "(closed), not '备案'"},
+            {"50-accounts.yaml:23:67: ", "accounts.d.feed.items: an item selector only applies "
+                                         "to format html"},
+            {"50-accounts.yaml:31:5: ", "accounts.e: unknown key 'owner' (allowed: name, type, "
+                                        "unit, status, closed, url, feed, max_age_days)"},
+            {"50-accounts.yaml:24:3: ", "accounts.e: missing required key 'unit'"},
+            {"50-accounts.yaml:28:13: ", "accounts.e.closed: \"2026-02-30\" is not a date"},
+            {"50-accounts.yaml:29:55: ", "accounts.e.feed.format: unknown feed format 'rdf'"},
+            {"50-accounts.yaml:30:19: ", "accounts.e.max_age_days must be between 1 and 3650"},
+            /* References and URLs are resolved once every file is read. */
+            {"50-accounts.yaml:10:11: ", "accounts.b.unit: unknown unit 'nobody'"},
+            {"50-accounts.yaml:23:17: ", "accounts.d.feed.url: 'ftp://example.gov.cn/feed' is "
+                                         "not an http or https URL"},
+            {"50-accounts.yaml:32:3: ", "accounts.f.name: '丁' is already the name of the 抖音号 "
+                                        "accounts.d"},
+        };
+
+        check_case("accounts_bad", e, ARRAY_SIZE(e));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -565,6 +645,7 @@ int main(void)
             cmocka_unit_test(test_no_settings), cmocka_unit_test(test_not_utf8),
             cmocka_unit_test(test_dup_key),     cmocka_unit_test(test_empty_dir),
             cmocka_unit_test(test_missing_dir), cmocka_unit_test(test_holidays),
+            cmocka_unit_test(test_accounts), cmocka_unit_test(test_accounts_bad),
             cmocka_unit_test(test_holidays_shipped),
         };
 
