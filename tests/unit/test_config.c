@@ -329,7 +329,7 @@ static void test_top_level(void **state)
 {
         static const struct expect e[] = {
             {"50-top.yaml:1:1: ", "unknown top-level key 'setting' (allowed: settings, "
-                                  "classes, units, sites, holidays)"},
+                                  "classes, units, sites, holidays, tickets, mail)"},
         };
 
         check_case("top_level", e, ARRAY_SIZE(e));
@@ -453,12 +453,14 @@ static void test_no_settings(void **state)
 
         assert_int_equal(rule_config_load(CASE_DIR("no_settings"), &c, &errors), -EINVAL);
         assert_null(c);
-        /* Every one of the 20 settings is named. */
-        assert_int_equal(errors.n, 20);
+        /* Every one of the 20 settings is named, then the tickets and mail sections. */
+        assert_int_equal(errors.n, 22);
         for (size_t i = 0; i < errors.n; i++)
                 assert_true(str_startswith(errors.items[i], prefix));
         assert_non_null(strstr(errors.items[0], "settings.http.connect_timeout_s is required"));
         assert_non_null(strstr(errors.items[19], "settings.blank_placeholders is required"));
+        assert_non_null(strstr(errors.items[20], "tickets is required"));
+        assert_non_null(strstr(errors.items[21], "mail is required"));
         strv_free(&errors);
 }
 
