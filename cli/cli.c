@@ -20,6 +20,16 @@ static const char usage_text[] =
         "  violations [--state S] [--site NAME]\n"
         "                                  列出问题（S: open|fixed|accepted|all，默认 open）\n"
         "  rules check                     校验 rules.d 配置，出错时退出码为 2\n"
+        "  tickets                         按问题签发办理单、提醒单、催办单，办结已整改的单据\n"
+        "  ticket list [--state S] [--unit U]\n"
+        "                                  列出单据（S: open|closed|accepted|all，默认 open）\n"
+        "  ticket show ID                  显示单据及其全部记录（ID 为序号或文号）\n"
+        "  ticket accept ID --reason R [--who NAME]\n"
+        "                                  确认问题为例外（记录操作人与理由）\n"
+        "  ticket reopen ID --reason R [--who NAME]\n"
+        "                                  重新打开单据\n"
+        "  notify [--dry-run DIR] [--unit U]\n"
+        "                                  给各单位发送当日邮件，给监督单位发送汇总\n"
         "  version                         显示版本\n"
         "\n"
         "全局选项:\n"
@@ -41,6 +51,10 @@ enum {
         OPT_FORMAT,
         OPT_SITE,
         OPT_STATE,
+        OPT_UNIT,
+        OPT_DRY_RUN,
+        OPT_REASON,
+        OPT_WHO,
 };
 
 static const struct option options[] = {
@@ -50,6 +64,10 @@ static const struct option options[] = {
         {"format", required_argument, NULL, OPT_FORMAT},
         {"site", required_argument, NULL, OPT_SITE},
         {"state", required_argument, NULL, OPT_STATE},
+        {"unit", required_argument, NULL, OPT_UNIT},
+        {"dry-run", required_argument, NULL, OPT_DRY_RUN},
+        {"reason", required_argument, NULL, OPT_REASON},
+        {"who", required_argument, NULL, OPT_WHO},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -98,6 +116,17 @@ static int open_store(struct cli *cli, struct store **ret)
         if (r < 0)
                 log_error("%s: %s", cli->db_path, error ? error : strerror(-r));
         return r;
+}
+
+/* For the subcommands in other files of cli/. */
+int cli_load_config(struct cli *cli, struct rule_config **ret)
+{
+        return load_config(cli, ret);
+}
+
+int cli_open_store(struct cli *cli, struct store **ret)
+{
+        return open_store(cli, ret);
 }
 
 static int cmd_rules_check(struct cli *cli)
@@ -185,7 +214,7 @@ int cli_main(int argc, char **argv)
                 .out = stdout,
                 .now = time_now_wall(),
         };
-        bool state_given = false, site_given = false;
+        bool state_given = false, site_given = false, state_bad = false;
         int c;
 
         log_setup();
@@ -222,16 +251,27 @@ int cli_main(int argc, char **argv)
                 case OPT_STATE: {
                         enum violation_state s;
                         state_given = true;
+                        cli.state_arg = optarg;
                         if (streq(optarg, "all"))
                                 cli.state = -1;
                         else if (violation_state_from_id(optarg, &s) == 0)
                                 cli.state = (int)s;
                         else
-                                return usage_error("--state: 未知状态「%s」"
-                                                   "（open|fixed|accepted|all）",
-                                                   optarg);
+                                state_bad = true;   /* may be a ticket state: see below */
                         break;
                 }
+                case OPT_UNIT:
+                        cli.unit = optarg;
+                        break;
+                case OPT_DRY_RUN:
+                        cli.dry_run = optarg;
+                        break;
+                case OPT_REASON:
+                        cli.reason = optarg;
+                        break;
+                case OPT_WHO:
+                        cli.who = optarg;
+                        break;
                 case 'q':
                         cli.quiet = true;
                         log_set_level(LOG_LEVEL_WARNING);
@@ -258,6 +298,16 @@ int cli_main(int argc, char **argv)
         }
         const char *cmd = argv[optind++];
         int rest = argc - optind;
+
+        if (streq(cmd, "ticket"))
+                return cli_ticket(&cli, rest, argv + optind);
+        if (state_bad)
+                return usage_error("--state: 未知状态「%s」（open|fixed|accepted|all）",
+                                   cli.state_arg);
+        if (streq(cmd, "tickets") && rest == 0)
+                return cli_tickets(&cli);
+        if (streq(cmd, "notify") && rest == 0)
+                return cli_notify(&cli);
 
         if (streq(cmd, "scan") && rest == 0) {
                 if (state_given)
