@@ -357,6 +357,10 @@ int cli_notify(struct cli *cli)
                                    : m->state == MAIL_FAILED_TEMPORARY    ? "暂时失败，下次重试"
                                    : m->state == MAIL_FAILED_PERMANENT    ? "发送失败"
                                                                           : "已写入";
+
+                /* Units with nothing to report are many; name them only when asked. */
+                if (m->skipped && m->state == MAIL_PENDING && log_get_level() < LOG_LEVEL_DEBUG)
+                        continue;
                 fprintf(cli->out, "%s%s  %s  %s\n", m->unit, streq(m->kind, "summary") ? "（汇总）" : "",
                         what, m->detail ? m->detail : "");
         }

@@ -64,6 +64,25 @@ static int b64_body(struct buf *b, const void *data, size_t n)
         return r;
 }
 
+/* Text bodies in canonical form (RFC 2045): every line break CRLF before base64. */
+static int b64_text(struct buf *b, const char *text)
+{
+        struct buf crlf;
+        int r = 0;
+
+        buf_init(&crlf, b->max);
+        for (const char *p = text ? text : ""; *p && r >= 0; p++) {
+                if (*p == '\n' && (p == text || p[-1] != '\r'))
+                        r = buf_append(&crlf, "\r", 1);
+                if (r >= 0)
+                        r = buf_append(&crlf, p, 1);
+        }
+        if (r >= 0)
+                r = b64_body(b, crlf.data ? crlf.data : "", crlf.len);
+        buf_free(&crlf);
+        return r;
+}
+
 /* Header values must be one line of UTF-8: a CR or LF would end the header and start
  * another (header injection), other control characters have no business there. */
 static bool header_value_ok(const char *s)
@@ -360,14 +379,14 @@ int notify_mail_render(const struct notify_mail_msg *m, struct buf *out, char **
                                      "Content-Transfer-Encoding: base64\r\n\r\n",
                                 mixed, mixed, alt, alt);
         if (r >= 0)
-                r = b64_body(out, m->text ? m->text : "", m->text ? strlen(m->text) : 0);
+                r = b64_text(out, m->text);
         if (r >= 0)
                 r = buf_appendf(out, "--%s\r\n"
                                      "Content-Type: text/html; charset=UTF-8\r\n"
                                      "Content-Transfer-Encoding: base64\r\n\r\n",
                                 alt);
         if (r >= 0)
-                r = b64_body(out, m->html ? m->html : "", m->html ? strlen(m->html) : 0);
+                r = b64_text(out, m->html);
         if (r >= 0)
                 r = buf_appendf(out, "--%s--\r\n", alt);
         if (r >= 0 && m->attachment_name) {
