@@ -24,6 +24,16 @@ static const char usage_text[] =
         "  probe [--site NAME]             探测首页是否可访问（每次限时 15 秒），记录结果并按\n"
         "                                  近 7 天失败率判定「站点无法访问」\n"
         "  verdict [--site NAME]           单项否决评价：合格/不合格、原因与数字、与上次相比的趋势\n"
+        "  tickets                         按问题签发办理单、提醒单、催办单，办结已整改的单据\n"
+        "  ticket list [--state S] [--unit U]\n"
+        "                                  列出单据（S: open|closed|accepted|all，默认 open）\n"
+        "  ticket show ID                  显示单据及其全部记录（ID 为序号或文号）\n"
+        "  ticket accept ID --reason R [--who NAME]\n"
+        "                                  确认问题为例外（记录操作人与理由）\n"
+        "  ticket reopen ID --reason R [--who NAME]\n"
+        "                                  重新打开单据\n"
+        "  notify [--dry-run DIR] [--unit U]\n"
+        "                                  给各单位发送当日邮件，给监督单位发送汇总\n"
         "  version                         显示版本\n"
         "\n"
         "全局选项:\n"
@@ -66,6 +76,10 @@ enum {
         OPT_FORMAT,
         OPT_SITE,
         OPT_STATE,
+        OPT_UNIT,
+        OPT_DRY_RUN,
+        OPT_REASON,
+        OPT_WHO,
 };
 
 static const struct option options[] = {
@@ -75,6 +89,10 @@ static const struct option options[] = {
         {"format", required_argument, NULL, OPT_FORMAT},
         {"site", required_argument, NULL, OPT_SITE},
         {"state", required_argument, NULL, OPT_STATE},
+        {"unit", required_argument, NULL, OPT_UNIT},
+        {"dry-run", required_argument, NULL, OPT_DRY_RUN},
+        {"reason", required_argument, NULL, OPT_REASON},
+        {"who", required_argument, NULL, OPT_WHO},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -123,6 +141,17 @@ static int open_store(struct cli *cli, struct store **ret)
         if (r < 0)
                 log_error("%s: %s", cli->db_path, error ? error : strerror(-r));
         return r;
+}
+
+/* For the subcommands in other files of cli/. */
+int cli_load_config(struct cli *cli, struct rule_config **ret)
+{
+        return load_config(cli, ret);
+}
+
+int cli_open_store(struct cli *cli, struct store **ret)
+{
+        return open_store(cli, ret);
 }
 
 static int cmd_rules_check(struct cli *cli)
@@ -260,7 +289,7 @@ int cli_main(int argc, char **argv)
                 .out = stdout,
                 .now = time_now_wall(),
         };
-        bool state_given = false, site_given = false, help = false;
+        bool state_given = false, site_given = false, help = false, state_bad = false;
         int c;
 
         log_setup();
@@ -297,16 +326,27 @@ int cli_main(int argc, char **argv)
                 case OPT_STATE: {
                         enum violation_state s;
                         state_given = true;
+                        cli.state_arg = optarg;
                         if (streq(optarg, "all"))
                                 cli.state = -1;
                         else if (violation_state_from_id(optarg, &s) == 0)
                                 cli.state = (int)s;
                         else
-                                return usage_error("--state: 未知状态「%s」"
-                                                   "（open|fixed|accepted|all）",
-                                                   optarg);
+                                state_bad = true;   /* may be a ticket state: see below */
                         break;
                 }
+                case OPT_UNIT:
+                        cli.unit = optarg;
+                        break;
+                case OPT_DRY_RUN:
+                        cli.dry_run = optarg;
+                        break;
+                case OPT_REASON:
+                        cli.reason = optarg;
+                        break;
+                case OPT_WHO:
+                        cli.who = optarg;
+                        break;
                 case 'q':
                         cli.quiet = true;
                         log_set_level(LOG_LEVEL_WARNING);
@@ -351,6 +391,15 @@ int cli_main(int argc, char **argv)
                         return usage_error("%s 不接受 --state", cmd);
                 return run_with_store(&cli, streq(cmd, "probe") ? cli_probe : cli_verdict);
         }
+        if (streq(cmd, "ticket"))
+                return cli_ticket(&cli, rest, argv + optind);
+        if (state_bad)
+                return usage_error("--state: 未知状态「%s」（open|fixed|accepted|all）",
+                                   cli.state_arg);
+        if (streq(cmd, "tickets") && rest == 0)
+                return cli_tickets(&cli);
+        if (streq(cmd, "notify") && rest == 0)
+                return cli_notify(&cli);
 
         if (streq(cmd, "scan") && rest == 0) {
                 if (state_given)

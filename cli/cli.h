@@ -36,12 +36,27 @@ struct cli {
         int state;                      /* --state: enum violation_state, or -1 for all */
         bool quiet;
         FILE *out;                      /* stdout */
+        /* tickets, ticket, notify (cli/tickets.c) */
+        const char *state_arg;          /* --state as written ("closed" is a ticket state) */
+        const char *unit;               /* --unit */
+        const char *dry_run;            /* --dry-run DIR */
+        const char *reason;             /* --reason */
+        const char *who;                /* --who */
 };
 
 int cli_main(int argc, char **argv);
 
 /* Subcommands. Each returns an exit code. */
 int cli_scan(struct cli *cli, const struct rule_config *config, struct store *store);
+/* Loads rules.d (printing its errors) and opens the database (logging why it could not),
+ * as every subcommand does; negative errno on failure. */
+int cli_load_config(struct cli *cli, struct rule_config **ret);
+int cli_open_store(struct cli *cli, struct store **ret);
+/* The 三单 chain and the nightly email (cli/tickets.c): `tickets`, `ticket list|show|accept|
+ * reopen` (args are what follows "ticket") and `notify`. */
+int cli_tickets(struct cli *cli);
+int cli_ticket(struct cli *cli, int argc, char **argv);
+int cli_notify(struct cli *cli);
 
 /* ---- availability probes (probe.c) and site verdicts (verdict.c) --------------------- */
 

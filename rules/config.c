@@ -179,6 +179,8 @@ struct loader {
         /* Where each section was first written, to say where a missing leaf belongs. */
         bool section_seen[N_SECTIONS];
         struct pos section_at[N_SECTIONS];
+        /* tickets and mail (config_notify.c). */
+        void *notify;
 };
 
 void cfg_report(struct loader *l, struct pos at, const char *fmt, ...)
@@ -824,7 +826,7 @@ static void unit_clear(struct rule_unit *u)
 
 /* A light check that catches typos (a missing "@", a space, a Chinese comma); whether
  * the mailbox exists is the mail server's business. */
-static bool email_plausible(const char *s)
+bool cfg_email_plausible(const char *s)
 {
         const char *at = strchr(s, '@');
 
@@ -849,14 +851,20 @@ static void load_unit(struct loader *l, const struct ynode *key, const struct yn
                 cfg_match_fields(l, val, path, f, ARRAY_SIZE(f));
                 if (cfg_require(l, key->pos, path, &f[0])) {
                         _cleanup_free_ char *sub = xasprintf("%s.name", path);
-                        cfg_get_string(l, sub, f[0].val, false, &def.u.name);
+                        if (cfg_get_string(l, sub, f[0].val, false, &def.u.name) &&
+                            strpbrk(def.u.name, "\r\n"))
+                                /* The name goes into mail headers and documents. */
+                                cfg_report(l, f[0].val->pos,
+                                           "%s: must be one line (a line break in a unit's "
+                                           "name could forge mail headers)",
+                                           sub);
                 }
                 fe = cfg_field_get(f, ARRAY_SIZE(f), "email");
                 if (fe->key) {
                         _cleanup_free_ char *sub = xasprintf("%s.email", path);
                         if (cfg_get_strv(l, sub, fe->val, true, &def.u.emails))
                                 for (size_t i = 0; i < def.u.emails.n; i++)
-                                        if (!email_plausible(def.u.emails.items[i]))
+                                        if (!cfg_email_plausible(def.u.emails.items[i]))
                                                 cfg_report(l,
                                                        fe->val->kind == Y_SEQ
                                                            ? fe->val->kids[i]->pos
@@ -1166,6 +1174,8 @@ static const struct config_section sections[] = {
         {"sites", load_sites, NULL, NULL},
         {"holidays", cfg_load_holidays, NULL, cfg_release_holidays},
         {"accounts", cfg_load_accounts, cfg_build_accounts, cfg_release_accounts},
+        {"tickets", cfg_load_tickets, cfg_build_notify, cfg_release_notify},
+        {"mail", cfg_load_mail, NULL, NULL},
 };
 
 static void load_document(struct loader *l, const char *file, const struct ynode *root)
@@ -1726,8 +1736,14 @@ size_t cfg_max_url_length(struct loader *l)
                                      : URL_LENGTH_FALLBACK;
 }
 
+void **cfg_notify_scratch(struct loader *l)
+{
+        return &l->notify;
+}
+
 static void loader_finish(struct loader *l)
 {
+        cfg_notify_finish(l);
         for (size_t i = 0; i < l->n_units; i++)
                 unit_clear(&l->units[i].u);
         free(l->units);

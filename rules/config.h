@@ -144,6 +144,50 @@ struct rule_settings {
         struct strv media_platform_hosts;       /* hosts whose links are accounts */
 };
 
+/* tickets: the 三单 chain (config_notify.c). */
+enum rule_day_type {
+        DAY_TYPE_CALENDAR = 0,          /* 自然日 */
+        DAY_TYPE_WORKING = 1,           /* 工作日, by the holidays calendar */
+};
+
+struct rule_tickets {
+        char *number_prefix;            /* "区政务公开办" */
+        /* "{prefix}〔{year}〕{kind}第{seq}号": {kind} is 办理单/提醒单/催办单, {seq} is
+         * zero-padded to number_digits. */
+        char *number_format;
+        int number_digits;
+        int handling_days;              /* 办理单 deadline after issue */
+        /* How handling_days, reminder_lead_days and urging_interval_days are counted. */
+        enum rule_day_type day_type;
+        int reminder_lead_days;         /* 提醒单 this many days before the deadline; 0: none */
+        int urging_interval_days;       /* a 催办单 again after this many days */
+        /* The office that supervises (政务公开办): copied on urging orders, and sent the
+         * summary of all units. */
+        const struct rule_unit *supervisor;
+};
+
+/* mail: the nightly email (config_notify.c). */
+enum rule_starttls {
+        STARTTLS_REQUIRED = 0,          /* refuse to send unless STARTTLS succeeds */
+        STARTTLS_NONE = 1,              /* plain SMTP, for a relay on the same host */
+};
+
+struct rule_mail {
+        char *host;
+        int port;
+        enum rule_starttls starttls;
+        char *ca_file;                  /* CA bundle to trust (a private mail server), or NULL */
+        char *user;                     /* NULL: no authentication */
+        char *password_file;            /* the password is read from this file, or */
+        char *password_env;             /* from this environment variable; never from YAML */
+        char *from_address;
+        char *from_name;                /* display name, e.g. 区政府政务公开办 */
+        int send_hour, send_minute;     /* when the daemon sends the nightly email */
+        long timeout_ms;                /* whole SMTP conversation of one message */
+        int max_attempts;               /* temporary failures before giving up on a message */
+        int max_rows;                   /* tickets listed in a message body (all are in the CSV) */
+};
+
 struct rule_config {
         struct rule_unit *units;
         size_t n_units;
@@ -158,6 +202,8 @@ struct rule_config {
         /* accounts: the new-media ledger, in the order written. */
         struct rule_account *accounts;
         size_t n_accounts;
+        struct rule_tickets tickets;
+        struct rule_mail mail;
         struct strv files;              /* the files read, in order */
 };
 

@@ -108,3 +108,15 @@ size_t cfg_max_url_length(struct loader *l);
 void cfg_load_accounts(struct loader *l, const struct ynode *key, const struct ynode *val);
 void cfg_build_accounts(struct loader *l);
 void cfg_release_accounts(struct rule_config *c);
+/* tickets and mail: the 三单 chain and the nightly email (config_notify.c). The two
+ * sections keep what they need between files (where each leaf was set) in the loader's
+ * notify scratch pointer, which cfg_notify_finish() frees. */
+void cfg_load_tickets(struct loader *l, const struct ynode *key, const struct ynode *val);
+void cfg_load_mail(struct loader *l, const struct ynode *key, const struct ynode *val);
+void cfg_build_notify(struct loader *l);
+void cfg_release_notify(struct rule_config *c);
+void **cfg_notify_scratch(struct loader *l);
+void cfg_notify_finish(struct loader *l);
+/* A light check of an email address (one "@", a dot in the domain, no spaces, quotes or
+ * control characters). */
+bool cfg_email_plausible(const char *s);

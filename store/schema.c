@@ -233,11 +233,50 @@ static const char step_3_probes_and_verdicts[] =
         "        reasons TEXT\n"
         ");\n"
         "CREATE INDEX verdicts_site ON verdicts (site, at);\n";
+/* The nightly email (notify/mail*.c). One row per message: kind "unit" (a unit's own
+ * tickets) or "summary" (all units, to the supervising office), for one CST day ("YYYY-MM-DD"),
+ * so that a rerun the same day finds the row and sends nothing twice. message is the whole
+ * RFC 5322 text, kept so that a retry after a temporary failure resends the very same bytes
+ * (same Message-ID). state is "pending" (written, not yet tried), "sent", "failed-temporary"
+ * (a 4xx answer or a lost connection: the next run tries again), "failed-permanent" (a 5xx
+ * answer, TLS or login refused, too many attempts: reported, never retried) or "superseded"
+ * (a later day's message to the same unit replaced one that never went out). recipients
+ * are the envelope recipients, comma-separated. mail_tickets says which tickets a message
+ * covered and how ("new", "open", "closed"), so that the next message reports as new or as
+ * fixed only what no sent message has reported yet. */
+static const char step_4_mails[] =
+        "CREATE TABLE mails (\n"
+        "        id INTEGER PRIMARY KEY,\n"
+        "        day TEXT NOT NULL,\n"
+        "        kind TEXT NOT NULL,\n"
+        "        unit TEXT NOT NULL,\n"
+        "        recipients TEXT NOT NULL,\n"
+        "        subject TEXT NOT NULL,\n"
+        "        message_id TEXT NOT NULL UNIQUE,\n"
+        "        message BLOB NOT NULL,\n"
+        "        state TEXT NOT NULL,\n"
+        "        attempts INTEGER NOT NULL DEFAULT 0,\n"
+        "        created_at INTEGER NOT NULL,\n"
+        "        last_attempt_at INTEGER,\n"
+        "        sent_at INTEGER,\n"
+        "        error TEXT,\n"
+        "        UNIQUE (day, kind, unit)\n"
+        ");\n"
+        "CREATE INDEX mails_state ON mails (state, kind, unit);\n"
+
+        "CREATE TABLE mail_tickets (\n"
+        "        mail_id INTEGER NOT NULL REFERENCES mails (id) ON DELETE CASCADE,\n"
+        "        ticket_id INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,\n"
+        "        role TEXT NOT NULL,\n"
+        "        PRIMARY KEY (mail_id, ticket_id, role)\n"
+        ");\n"
+        "CREATE INDEX mail_tickets_ticket ON mail_tickets (ticket_id, role);\n";
 
 const char *const store_schema_steps[] = {
         step_1_initial,
         step_2_tickets_and_accounts,
         step_3_probes_and_verdicts,
+        step_4_mails,
 };
 
 const size_t store_schema_n_steps = ARRAY_SIZE(store_schema_steps);

@@ -1486,3 +1486,15 @@ int store__step_row(struct store *s, sqlite3_stmt *st)
 {
         return step_row(s, st);
 }
+
+int store__set_error(struct store *s, int r, const char *fmt, ...)
+{
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        return set_error(s, r, "%s", msg ? msg : "out of memory");
+}

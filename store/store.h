@@ -275,3 +275,160 @@ typedef int (*store_account_check_fn)(const struct store_account_check *c, void 
  * non-zero return from fn stops the walk and is returned. */
 int store_account_checks_foreach(struct store *s, int64_t at, store_account_check_fn fn,
                                  void *userdata);
+/* ---- tickets and mails: the 三单 chain and the nightly email (store_tickets.c) ---------- */
+
+/* 办理单 (handling order), 提醒单 (reminder), 催办单 (urging order); see DOMAIN.md. */
+enum ticket_kind {
+        TICKET_HANDLING = 0,
+        TICKET_REMINDER = 1,
+        TICKET_URGING = 2,
+};
+
+/* open; closed (a complete re-check no longer found the problem); accepted (a person
+ * accepted an exception). */
+enum ticket_state {
+        TICKET_OPEN = 0,
+        TICKET_CLOSED = 1,
+        TICKET_ACCEPTED = 2,
+};
+
+/* Ids as stored ("handling", "open") and the Chinese labels ("办理单", "办理中"). */
+const char *ticket_kind_id(enum ticket_kind k);
+const char *ticket_kind_label(enum ticket_kind k);
+const char *ticket_state_id(enum ticket_state s);
+const char *ticket_state_label(enum ticket_state s);
+int ticket_kind_from_id(const char *s, enum ticket_kind *ret);
+int ticket_state_from_id(const char *s, enum ticket_state *ret);
+
+struct store_ticket {
+        int64_t id;
+        enum ticket_kind kind;
+        const char *number;             /* "区政务公开办〔2026〕办理单第0012号" */
+        int year, seq;
+        int64_t violation_id;
+        int64_t parent_id;              /* the 办理单 a reminder or urging order follows; 0 if none */
+        const char *site, *unit;
+        int64_t issued_at;
+        int64_t deadline;               /* end of the deadline day; 0 when none */
+        enum ticket_state state;
+        int64_t closed_at, closed_scan; /* 0 while open */
+        const char *reason;             /* why it was accepted, or NULL */
+        /* The violation the ticket is about, as it is now. */
+        const char *rule, *subject, *column, *url, *detail;
+        enum finding_kind v_kind;
+        enum severity v_severity;
+        enum violation_state v_state;
+        int64_t v_fixed_at, v_fixed_scan;  /* 0 unless the violation is fixed */
+};
+
+/* A ticket to issue. number, year and seq come from the caller (the office's numbering is
+ * configuration); why says what caused it and goes into its history. */
+struct store_ticket_new {
+        enum ticket_kind kind;
+        const char *number;
+        int year, seq;
+        int64_t violation_id;
+        int64_t parent_id;              /* 0 for none */
+        const char *site, *unit;
+        int64_t issued_at;
+        int64_t deadline;               /* 0 for none */
+        const char *why;
+};
+
+/* The next free number of the yearly sequence of kind: 1 + the largest used. Call it and
+ * store_ticket_insert() in one store_begin() transaction: the UNIQUE (kind, year, seq)
+ * constraint turns a race with another process into -EEXIST, never into two tickets with
+ * the same number. */
+int store_ticket_next_seq(struct store *s, enum ticket_kind kind, int year, int *ret_seq);
+/* Inserts an open ticket and its "issued" event. -EEXIST when the number or (kind, year,
+ * seq) is taken, -ENOENT when the violation does not exist. */
+int store_ticket_insert(struct store *s, const struct store_ticket_new *t, int64_t *ret_id);
+
+struct store_ticket_filter {
+        int state;                      /* an enum ticket_state, or -1 for all */
+        const char *unit;               /* NULL for all */
+        int64_t violation_id;           /* > 0: only this violation's */
+        int64_t id;                     /* > 0: only this ticket */
+        const char *number;             /* non-NULL: only the ticket with this number */
+        /* Non-NULL: only tickets that no sent mail of this kind ("unit", "summary"; to
+         * unit when unit is set) has covered in this role ("new", "closed"). */
+        const char *not_mailed_kind, *not_mailed_role;
+};
+typedef int (*store_ticket_fn)(const struct store_ticket *t, void *userdata);
+/* Calls fn for each matching ticket, by deadline (tickets without one last), then number.
+ * A non-zero return from fn stops the walk and is returned. */
+int store_tickets_foreach(struct store *s, const struct store_ticket_filter *filter,
+                          store_ticket_fn fn, void *userdata);
+
+/* Changes a ticket's state and records the change ("closed", "accepted", "reopened") in its
+ * history. Closing needs the scan that found the problem gone (scan_id > 0, the evidence);
+ * accepting needs who and why; reopening needs who. at is the time of the change.
+ * Setting the current state again is -EALREADY. */
+int store_ticket_set_state(struct store *s, int64_t ticket_id, enum ticket_state state,
+                           int64_t at, int64_t scan_id, const char *who, const char *why);
+
+struct store_ticket_event {
+        int64_t at;
+        int64_t scan_id;                /* 0 unless a scan caused it */
+        const char *event;              /* "issued", "closed", "accepted", "reopened" */
+        const char *who, *why;          /* may be NULL */
+};
+typedef int (*store_ticket_event_fn)(const struct store_ticket_event *e, void *userdata);
+/* The ticket's history, oldest first; -ENOENT for an unknown ticket. */
+int store_ticket_history(struct store *s, int64_t ticket_id, store_ticket_event_fn fn,
+                         void *userdata);
+
+enum mail_state {
+        MAIL_PENDING = 0,
+        MAIL_SENT = 1,
+        MAIL_FAILED_TEMPORARY = 2,
+        MAIL_FAILED_PERMANENT = 3,
+        MAIL_SUPERSEDED = 4,
+};
+const char *mail_state_id(enum mail_state s);   /* "pending", "sent", "failed-temporary"... */
+
+struct store_mail {
+        int64_t id;
+        const char *day;                /* "2026-11-23", the CST day it is the mail of */
+        const char *kind;               /* "unit" or "summary" */
+        const char *unit;               /* the unit's name */
+        const char *recipients;         /* envelope recipients, comma-separated */
+        const char *subject;            /* as the reader sees it (not encoded) */
+        const char *message_id;         /* "<...@...>" */
+        const char *message;            /* the whole RFC 5322 message */
+        size_t message_len;
+        enum mail_state state;
+        int attempts;
+        int64_t created_at, last_attempt_at, sent_at;   /* 0 when not yet */
+        const char *error;              /* the last failure, or NULL */
+};
+
+/* Which tickets a mail reports and how: "new", "open" or "closed". */
+struct store_mail_cover {
+        int64_t ticket_id;
+        const char *role;
+};
+
+/* Records a pending mail with what it covers. -EEXIST when (day, kind, unit) already has
+ * one: a rerun the same day must not write a second. */
+int store_mail_create(struct store *s, const struct store_mail *m,
+                      const struct store_mail_cover *cover, size_t n_cover, int64_t *ret_id);
+
+struct store_mail_filter {
+        int state;                      /* an enum mail_state, or -1 for all */
+        bool unsent;                    /* only pending and failed-temporary ones */
+        const char *day, *kind, *unit;  /* NULL for all */
+};
+typedef int (*store_mail_fn)(const struct store_mail *m, void *userdata);
+/* Calls fn for each matching mail, oldest first. */
+int store_mails_foreach(struct store *s, const struct store_mail_filter *filter,
+                        store_mail_fn fn, void *userdata);
+
+/* Records an attempt to send mail id: its outcome (sent, failed-temporary or
+ * failed-permanent), when, and the error (NULL when sent). */
+int store_mail_attempted(struct store *s, int64_t mail_id, enum mail_state state, int64_t at,
+                         const char *error);
+/* Marks superseded the unsent mails of kind to unit from days before day: the mail of day
+ * reports everything they would have. *ret_n (may be NULL) is how many. */
+int store_mails_supersede(struct store *s, const char *kind, const char *unit, const char *day,
+                          int *ret_n);

@@ -6,6 +6,8 @@
 
 #include <sqlite3.h>
 
+#include "common/util.h"
+
 #include "store/store.h"
 
 sqlite3 *store__db(struct store *s);
@@ -13,6 +15,8 @@ sqlite3 *store__db(struct store *s);
 int store__sql_error(struct store *s, int rc);
 /* Keeps msg (copied) as the store's message and returns r. */
 int store__fail(struct store *s, int r, const char *msg);
+/* The same with a printf format. */
+int store__set_error(struct store *s, int r, const char *fmt, ...) _printf_(3, 4);
 /* tx_begin() / tx_end(): a transaction of its own, or a savepoint in the caller's. */
 int store__tx_begin(struct store *s);
 int store__tx_end(struct store *s, int r);

@@ -333,7 +333,7 @@ static void test_top_level(void **state)
 {
         static const struct expect e[] = {
             {"50-top.yaml:1:1: ", "unknown top-level key 'setting' (allowed: settings, "
-                                  "classes, units, sites, holidays, accounts)"},
+                                  "classes, units, sites, holidays, accounts, tickets, mail)"},
         };
 
         check_case("top_level", e, ARRAY_SIZE(e));
@@ -457,13 +457,15 @@ static void test_no_settings(void **state)
 
         assert_int_equal(rule_config_load(CASE_DIR("no_settings"), &c, &errors), -EINVAL);
         assert_null(c);
-        /* Every one of the 40 settings is named. */
-        assert_int_equal(errors.n, 40);
+        /* Every one of the 40 settings is named, then the tickets and mail sections. */
+        assert_int_equal(errors.n, 42);
         for (size_t i = 0; i < errors.n; i++)
                 assert_true(str_startswith(errors.items[i], prefix));
         assert_non_null(strstr(errors.items[0], "settings.http.connect_timeout_s is required"));
         assert_non_null(strstr(errors.items[19], "settings.blank_placeholders is required"));
         assert_non_null(strstr(errors.items[39], "settings.media.platform_hosts is required"));
+        assert_non_null(strstr(errors.items[40], "tickets is required"));
+        assert_non_null(strstr(errors.items[41], "mail is required"));
         strv_free(&errors);
 }
 
