@@ -12,6 +12,7 @@
 
 #include "common/util.h"
 #include "store/schema.h"
+#include "store/store_internal.h"
 
 /* Statements run often enough to be worth keeping prepared. Each is reset before it is
  * handed out and again when its user is done with it (the _cleanup_reset_ attribute), so a
@@ -1441,5 +1442,31 @@ int store_violation_history(struct store *s, int64_t violation_id, store_event_f
                 if (r != 0)
                         return r;
         }
+        return r;
+}
+
+/* ---- for the store's other files (store_internal.h) ------------------------------------ */
+
+sqlite3 *store__db(struct store *s)
+{
+        return s->db;
+}
+
+int store__sql_error(struct store *s, int rc)
+{
+        return sql_error(s, rc);
+}
+
+int store__set_error(struct store *s, int r, const char *fmt, ...)
+{
+        va_list ap;
+        char *msg;
+
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        free(s->errmsg);
+        s->errmsg = msg;
         return r;
 }
