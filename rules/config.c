@@ -1127,6 +1127,7 @@ static const struct config_section sections[] = {
         {"units", load_units, NULL, NULL},
         {"sites", load_sites, NULL, NULL},
         {"holidays", cfg_load_holidays, NULL, cfg_release_holidays},
+        {"office", cfg_load_office, cfg_build_office, cfg_release_office},
 };
 
 static void load_document(struct loader *l, const char *file, const struct ynode *root)

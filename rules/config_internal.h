@@ -97,3 +97,8 @@ struct config_section {
 /* holidays: the state holiday calendar (config_holidays.c). */
 void cfg_load_holidays(struct loader *l, const struct ynode *key, const struct ynode *val);
 void cfg_release_holidays(struct rule_config *c);
+
+/* office: the issuing office and the key columns of the monthly roll (config_office.c). */
+void cfg_load_office(struct loader *l, const struct ynode *key, const struct ynode *val);
+void cfg_build_office(struct loader *l);
+void cfg_release_office(struct rule_config *c);
