@@ -106,6 +106,7 @@ struct rule_office {
         char *name;             /* 签发单位, signs the 单 and the 通报: "区政府政务公开办" */
         char *issuer;           /* 发文机关, the red header: "某某区人民政府政务公开办公室" */
         char *contact;          /* 联系人及电话, or NULL */
+        char *cc;               /* 抄送 of a 催办单 (the supervising office), or NULL */
         int screen_seconds;     /* big screen: seconds each unit stays shown */
         int screen_refresh_s;   /* big screen: the page reloads itself this often */
         /* 重点栏目 (seed 000 附件1): the monthly roll, one row per (site, column). */

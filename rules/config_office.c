@@ -25,6 +25,7 @@ void cfg_release_office(struct rule_config *c)
         free(o->name);
         free(o->issuer);
         free(o->contact);
+        free(o->cc);
         for (size_t i = 0; i < o->n_key_columns; i++)
                 key_column_clear(&o->key_columns[i]);
         free(o->key_columns);
@@ -147,6 +148,7 @@ void cfg_load_office(struct loader *l, const struct ynode *key, const struct yno
                 {.name = "name"},
                 {.name = "issuer"},
                 {.name = "contact"},
+                {.name = "cc"},
                 {.name = "screen"},
                 {.name = "key_columns"},
         };
@@ -164,10 +166,12 @@ void cfg_load_office(struct loader *l, const struct ynode *key, const struct yno
                 get_line(l, "office.issuer", f[1].val, &o->issuer);
         if (f[2].key && !cfg_ynode_is_null(f[2].val))
                 get_line(l, "office.contact", f[2].val, &o->contact);
-        if (cfg_require(l, key->pos, "office", &f[3]))
-                load_screen(l, f[3].val, o);
-        if (f[4].key && !cfg_ynode_is_null(f[4].val))
-                load_key_columns(l, f[4].val, o);
+        if (f[3].key && !cfg_ynode_is_null(f[3].val))
+                get_line(l, "office.cc", f[3].val, &o->cc);
+        if (cfg_require(l, key->pos, "office", &f[4]))
+                load_screen(l, f[4].val, o);
+        if (f[5].key && !cfg_ynode_is_null(f[5].val))
+                load_key_columns(l, f[5].val, o);
 }
 
 static bool key_column_listed(const struct rule_key_column *rows, size_t n,
