@@ -126,7 +126,7 @@ static const char document_css[] =
         "@page { size: A4; margin: 37mm 26mm 35mm 28mm; }\n"
         "body { font-family: " NOTIFY_SERIF_FONTS "; font-size: 14pt; line-height: 1.75;"
         " color: #000; max-width: 156mm; margin: 2em auto; }\n"
-        ".issuer { color: #c00; font-size: 30pt; font-weight: bold; text-align: center;"
+        ".issuer { color: #c00; font-size: 24pt; font-weight: bold; text-align: center;"
         " letter-spacing: 0.08em; line-height: 1.3; }\n"
         ".number { text-align: center; margin: 0.6em 0 0.2em; font-size: 14pt; }\n"
         ".redline { border: 0; border-top: 2px solid #c00; margin: 0.2em 0 1.2em; }\n"

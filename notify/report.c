@@ -486,10 +486,12 @@ static void html_units_table(struct notify_html *h, const struct notify_report *
                          (long long)r->total_cur.pending);
         notify_html_raw(h, "<p class=\"note\">箭头为与上期相比的增减；绿色为向好，红色为变差。"
                            "办理单按期办结、逾期、办理中按本期下发的办理单统计。</p>\n");
-        if (r->unattributed_items > 0)
-                notify_html_textf(h, "<p class=\"note\">另有 %lld 条信息所属栏目已不在配置中，"
-                                     "未计入各单位。</p>\n",
+        if (r->unattributed_items > 0) {
+                notify_html_raw(h, "<p class=\"note\">");
+                notify_html_textf(h, "另有 %lld 条信息所属栏目已不在配置中，未计入各单位。",
                                   (long long)r->unattributed_items);
+                notify_html_raw(h, "</p>\n");
+        }
 }
 
 static void html_units_chart(struct notify_html *h, const struct notify_report *r)

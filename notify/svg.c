@@ -66,17 +66,19 @@ static void open_svg(struct notify_html *h, const struct notify_chart *c, struct
         notify_html_text(h, c->title);
         notify_html_raw(h, "</title>\n");
 
-        /* The value axis: grid lines at fifths of the maximum. */
-        for (int t = 0; t <= TICKS; t++) {
-                double v = f->max * t / TICKS;
-                double y = f->y0 + f->h - f->h * t / TICKS;
+        /* The value axis: grid lines at fifths of the maximum, or at each whole number when
+         * the maximum is a small count (1, 2), so that counts never get fractional ticks. */
+        int ticks = f->max < TICKS && f->max == floor(f->max) ? (int)f->max : TICKS;
+        for (int t = 0; t <= ticks; t++) {
+                double v = f->max * t / ticks;
+                double y = f->y0 + f->h - f->h * t / ticks;
                 notify_html_rawf(h,
                                  "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                                  "stroke=\"#ccc\" stroke-width=\"1\"/>"
                                  "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" "
                                  "text-anchor=\"end\" fill=\"#555\">%.*f</text>\n",
                                  f->x0, y, f->x0 + f->w, y, f->x0 - 4, y + 4,
-                                 f->max >= TICKS ? 0 : 1, v);
+                                 v == floor(v) ? 0 : 1, v);
         }
 
         /* The legend, one swatch and name per series. */
