@@ -329,7 +329,7 @@ static void test_top_level(void **state)
 {
         static const struct expect e[] = {
             {"50-top.yaml:1:1: ", "unknown top-level key 'setting' (allowed: settings, "
-                                  "classes, units, sites, holidays)"},
+                                  "classes, units, sites, holidays, office)"},
         };
 
         check_case("top_level", e, ARRAY_SIZE(e));
