@@ -34,6 +34,12 @@ static const char usage_text[] =
         "                                  重新打开单据\n"
         "  notify [--dry-run DIR] [--unit U]\n"
         "                                  给各单位发送当日邮件，给监督单位发送汇总\n"
+        "  report --period P [--kind quarterly|roll] [--out FILE|DIR]\n"
+        "                                  季度通报或重点栏目月报表（P: 2026Q3|2026-10|2026；\n"
+        "                                  --format html|csv）\n"
+        "  document 编号|ID [--out FILE]     打印办理单、提醒单、催办单（HTML）\n"
+        "  document --unit U --kind K      某单位全部未办结的 K 单合为一份（K: handling|reminder|urging）\n"
+        "  screen [--period P] [--out FILE]  大屏页面（自动轮播、定时刷新）\n"
         "  version                         显示版本\n"
         "\n"
         "全局选项:\n"
@@ -41,7 +47,7 @@ static const char usage_text[] =
         "  --db FILE        数据库文件（默认 $XUNJIAN_DB，或 $STATE_DIRECTORY/xunjian.db，\n"
         "                   或 ./xunjian.db）\n"
         "  --now ISO8601    以此时间为“现在”（测试与复核用），如 2026-11-23T09:00:00+08:00\n"
-        "  --format F       输出格式: text|json|csv（默认 text）\n"
+        "  --format F       输出格式: text|json|csv（默认 text）；report 用 html|csv\n"
         "  -q, --quiet      只输出结果，不输出进度\n"
         "  -v, --verbose    输出调试信息\n"
         "  -h, --help       显示本帮助\n"
@@ -80,6 +86,9 @@ enum {
         OPT_DRY_RUN,
         OPT_REASON,
         OPT_WHO,
+        OPT_PERIOD,
+        OPT_OUT,
+        OPT_KIND,
 };
 
 static const struct option options[] = {
@@ -93,6 +102,9 @@ static const struct option options[] = {
         {"dry-run", required_argument, NULL, OPT_DRY_RUN},
         {"reason", required_argument, NULL, OPT_REASON},
         {"who", required_argument, NULL, OPT_WHO},
+        {"period", required_argument, NULL, OPT_PERIOD},
+        {"out", required_argument, NULL, OPT_OUT},
+        {"kind", required_argument, NULL, OPT_KIND},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -120,7 +132,7 @@ static char *default_db_path(void)
         return xstrdup("xunjian.db");
 }
 
-static int load_config(struct cli *cli, struct rule_config **ret)
+int cli_load_config(struct cli *cli, struct rule_config **ret)
 {
         struct strv errors = {0};
         int r = rule_config_load(cli->config_dir, ret, &errors);
@@ -133,7 +145,7 @@ static int load_config(struct cli *cli, struct rule_config **ret)
         return r;
 }
 
-static int open_store(struct cli *cli, struct store **ret)
+int cli_open_store(struct cli *cli, struct store **ret)
 {
         _cleanup_free_ char *error = NULL;
         int r = store_open(cli->db_path, ret, &error);
@@ -143,23 +155,12 @@ static int open_store(struct cli *cli, struct store **ret)
         return r;
 }
 
-/* For the subcommands in other files of cli/. */
-int cli_load_config(struct cli *cli, struct rule_config **ret)
-{
-        return load_config(cli, ret);
-}
-
-int cli_open_store(struct cli *cli, struct store **ret)
-{
-        return open_store(cli, ret);
-}
-
 static int cmd_rules_check(struct cli *cli)
 {
         struct rule_config *c = NULL;
         size_t columns = 0;
 
-        if (load_config(cli, &c) < 0) {
+        if (cli_load_config(cli, &c) < 0) {
                 fprintf(stderr, "%s: 配置有误，未通过校验\n", cli->config_dir);
                 return EXIT_USAGE;
         }
@@ -185,7 +186,7 @@ static int cmd_violations(struct cli *cli)
         struct store_violation_filter f = {.state = cli->state, .site = cli->site};
         int r;
 
-        if (open_store(cli, &store) < 0)
+        if (cli_open_store(cli, &store) < 0)
                 return EXIT_RUNTIME;
         output_begin(cli);
         r = store_violations_foreach(store, &f, print_one, cli);
@@ -203,9 +204,9 @@ static int run_with_store(struct cli *cli, int (*fn)(struct cli *, const struct 
         struct store *store = NULL;
         int ret;
 
-        if (load_config(cli, &config) < 0)
+        if (cli_load_config(cli, &config) < 0)
                 return EXIT_USAGE;
-        if (open_store(cli, &store) < 0) {
+        if (cli_open_store(cli, &store) < 0) {
                 rule_config_free(config);
                 return EXIT_RUNTIME;
         }
@@ -227,9 +228,9 @@ static int cmd_scan(struct cli *cli)
         struct store *store = NULL;
         int ret;
 
-        if (load_config(cli, &config) < 0)
+        if (cli_load_config(cli, &config) < 0)
                 return EXIT_USAGE;
-        if (open_store(cli, &store) < 0) {
+        if (cli_open_store(cli, &store) < 0) {
                 rule_config_free(config);
                 return EXIT_RUNTIME;
         }
@@ -251,9 +252,9 @@ static int cmd_media(struct cli *cli)
         struct store *store = NULL;
         int ret;
 
-        if (load_config(cli, &config) < 0)
+        if (cli_load_config(cli, &config) < 0)
                 return EXIT_USAGE;
-        if (open_store(cli, &store) < 0) {
+        if (cli_open_store(cli, &store) < 0) {
                 rule_config_free(config);
                 return EXIT_RUNTIME;
         }
@@ -315,8 +316,10 @@ int cli_main(int argc, char **argv)
                                 cli.format = OUTPUT_JSON;
                         else if (streq(optarg, "csv"))
                                 cli.format = OUTPUT_CSV;
+                        else if (streq(optarg, "html"))
+                                cli.format = OUTPUT_HTML;
                         else
-                                return usage_error("--format: 未知格式「%s」（text|json|csv）",
+                                return usage_error("--format: 未知格式「%s」（text|json|csv|html）",
                                                    optarg);
                         break;
                 case OPT_SITE:
@@ -346,6 +349,15 @@ int cli_main(int argc, char **argv)
                         break;
                 case OPT_WHO:
                         cli.who = optarg;
+                        break;
+                case OPT_PERIOD:
+                        cli.period = optarg;
+                        break;
+                case OPT_OUT:
+                        cli.out_path = optarg;
+                        break;
+                case OPT_KIND:
+                        cli.kind = optarg;
                         break;
                 case 'q':
                         cli.quiet = true;
@@ -401,6 +413,8 @@ int cli_main(int argc, char **argv)
         if (streq(cmd, "notify") && rest == 0)
                 return cli_notify(&cli);
 
+        if (cli.format == OUTPUT_HTML && !streq(cmd, "report"))
+                return usage_error("--format html 只用于 report（document 与 screen 总是 HTML）");
         if (streq(cmd, "scan") && rest == 0) {
                 if (state_given)
                         return usage_error("%s 不接受 --state", cmd);
@@ -418,6 +432,12 @@ int cli_main(int argc, char **argv)
                         return usage_error("%s 不接受 --site 或 --state", "rules check");
                 return cmd_rules_check(&cli);
         }
+        if (streq(cmd, "report"))
+                return cli_report(&cli, rest, argv + optind);
+        if (streq(cmd, "document"))
+                return cli_document(&cli, rest, argv + optind);
+        if (streq(cmd, "screen"))
+                return cli_screen(&cli, rest, argv + optind);
         if (streq(cmd, "version") && rest == 0) {
                 fprintf(cli.out, "xunjian %s\n", XJ_VERSION);
                 return EXIT_CLEAN;

@@ -25,6 +25,7 @@ enum output_format {
         OUTPUT_TEXT = 0,
         OUTPUT_JSON,
         OUTPUT_CSV,
+        OUTPUT_HTML,    /* reports and documents only */
 };
 
 struct cli {
@@ -38,20 +39,26 @@ struct cli {
         FILE *out;                      /* stdout */
         /* tickets, ticket, notify (cli/tickets.c) */
         const char *state_arg;          /* --state as written ("closed" is a ticket state) */
-        const char *unit;               /* --unit */
         const char *dry_run;            /* --dry-run DIR */
         const char *reason;             /* --reason */
         const char *who;                /* --who */
+        /* report, document, screen (cli/report.c) */
+        const char *period;             /* --period */
+        const char *out_path;           /* --out FILE|DIR */
+        const char *kind;               /* --kind: quarterly|roll, or a ticket kind */
+        /* ticket list, notify, document */
+        const char *unit;               /* --unit */
 };
 
 int cli_main(int argc, char **argv);
 
-/* Subcommands. Each returns an exit code. */
-int cli_scan(struct cli *cli, const struct rule_config *config, struct store *store);
-/* Loads rules.d (printing its errors) and opens the database (logging why it could not),
- * as every subcommand does; negative errno on failure. */
+/* Loads cli->config_dir, printing every error to stderr; opens cli->db_path, logging the
+ * error. Shared by the subcommands. */
 int cli_load_config(struct cli *cli, struct rule_config **ret);
 int cli_open_store(struct cli *cli, struct store **ret);
+
+/* Subcommands. Each returns an exit code. */
+int cli_scan(struct cli *cli, const struct rule_config *config, struct store *store);
 /* The 三单 chain and the nightly email (cli/tickets.c): `tickets`, `ticket list|show|accept|
  * reopen` (args are what follows "ticket") and `notify`. */
 int cli_tickets(struct cli *cli);
@@ -97,6 +104,12 @@ int cli_verdict(struct cli *cli, const struct rule_config *config, struct store 
  * *ret (may be NULL) receives whether the site qualified. */
 int cli_verdict_make(struct cli *cli, const struct rule_config *config, struct store *store,
                      const struct rule_site *site, int64_t scan_id, int64_t at, bool *ret);
+
+/* Reports and documents (cli/report.c): the 通报 or the key-column roll of a period, a
+ * printable 单, the big-screen page. args are the words after the subcommand. */
+int cli_report(struct cli *cli, int argc, char **argv);
+int cli_document(struct cli *cli, int argc, char **argv);
+int cli_screen(struct cli *cli, int argc, char **argv);
 
 /* Writes violations in the chosen format. output_begin writes the CSV header. */
 void output_begin(const struct cli *cli);

@@ -230,34 +230,6 @@ static int address_header(struct buf *b, const char *name, const struct notify_m
         return r < 0 ? r : buf_appends(b, "\r\n");
 }
 
-int notify_html_escape(struct buf *b, const char *s)
-{
-        int r = 0;
-
-        for (; s && *s && r >= 0; s++) {
-                switch (*s) {
-                case '&':
-                        r = buf_appends(b, "&amp;");
-                        break;
-                case '<':
-                        r = buf_appends(b, "&lt;");
-                        break;
-                case '>':
-                        r = buf_appends(b, "&gt;");
-                        break;
-                case '"':
-                        r = buf_appends(b, "&quot;");
-                        break;
-                case '\'':
-                        r = buf_appends(b, "&#39;");
-                        break;
-                default:
-                        r = buf_append(b, s, 1);
-                }
-        }
-        return r;
-}
-
 /* RFC 5322 date in China Standard Time: "Mon, 23 Nov 2026 20:00:00 +0800". */
 static int date_header(struct buf *b, int64_t t)
 {

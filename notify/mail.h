@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "notify/html.h"
 #include "rules/config.h"
 #include "store/store.h"
 
@@ -50,9 +51,6 @@ int notify_mail_header(struct buf *b, const char *name, const char *value);
 /* Appends one mailbox ("=?UTF-8?B?...?= <a@b>", or the bare address) to b; -EINVAL for an
  * invalid address or a display name with a control character. */
 int notify_mail_mailbox(struct buf *b, const struct notify_mailbox *mb);
-
-/* Appends s to b with &, <, >, " and ' escaped, for HTML text and attribute values. */
-int notify_html_escape(struct buf *b, const char *s);
 
 /* Renders the whole message into out (CRLF line ends). On failure *ret_error (the caller
  * frees it) says which value was refused. */

@@ -1176,6 +1176,7 @@ static const struct config_section sections[] = {
         {"accounts", cfg_load_accounts, cfg_build_accounts, cfg_release_accounts},
         {"tickets", cfg_load_tickets, cfg_build_notify, cfg_release_notify},
         {"mail", cfg_load_mail, NULL, NULL},
+        {"office", cfg_load_office, cfg_build_office, cfg_release_office},
 };
 
 static void load_document(struct loader *l, const char *file, const struct ynode *root)

@@ -188,6 +188,32 @@ struct rule_mail {
         int max_rows;                   /* tickets listed in a message body (all are in the CSV) */
 };
 
+/* office: the issuing office (政务公开办) and what its reports show (config_office.c). */
+struct rule_key_column {
+        const struct rule_site *site;   /* resolved once every file is read */
+        const struct rule_column *column;
+        char *area;             /* 栏目领域 ("三大领域", "五公开"), or NULL */
+        int min_monthly;        /* items the column must publish each month */
+        /* As written, for messages and for the resolution: */
+        char *site_id;          /* NULL: every site with a column of that name */
+        char *column_name;
+        char *file;
+        int line, col;
+};
+
+struct rule_office {
+        bool present;           /* false when no rules file has an "office" key */
+        char *name;             /* 签发单位, signs the 单 and the 通报: "区政府政务公开办" */
+        char *issuer;           /* 发文机关, the red header: "某某区人民政府政务公开办公室" */
+        char *contact;          /* 联系人及电话, or NULL */
+        char *cc;               /* 抄送 of a 催办单 (the supervising office), or NULL */
+        int screen_seconds;     /* big screen: seconds each unit stays shown */
+        int screen_refresh_s;   /* big screen: the page reloads itself this often */
+        /* 重点栏目 (seed 000 附件1): the monthly roll, one row per (site, column). */
+        struct rule_key_column *key_columns;
+        size_t n_key_columns;
+};
+
 struct rule_config {
         struct rule_unit *units;
         size_t n_units;
@@ -204,6 +230,7 @@ struct rule_config {
         size_t n_accounts;
         struct rule_tickets tickets;
         struct rule_mail mail;
+        struct rule_office office;
         struct strv files;              /* the files read, in order */
 };
 

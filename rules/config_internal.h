@@ -120,3 +120,7 @@ void cfg_notify_finish(struct loader *l);
 /* A light check of an email address (one "@", a dot in the domain, no spaces, quotes or
  * control characters). */
 bool cfg_email_plausible(const char *s);
+/* office: the issuing office and the key columns of the monthly roll (config_office.c). */
+void cfg_load_office(struct loader *l, const struct ynode *key, const struct ynode *val);
+void cfg_build_office(struct loader *l);
+void cfg_release_office(struct rule_config *c);

@@ -432,3 +432,87 @@ int store_mail_attempted(struct store *s, int64_t mail_id, enum mail_state state
  * reports everything they would have. *ret_n (may be NULL) is how many. */
 int store_mails_supersede(struct store *s, const char *kind, const char *unit, const char *day,
                           int *ret_n);
+/* ---- reports (store_report.c) ------------------------------------------------------------
+ * Read-only aggregates for the quarterly 通报, the monthly key-column roll, the big screen and
+ * the printable 单. Periods are half-open [from, to) in Unix time for the times the store
+ * records, and inclusive "YYYY-MM-DD" days for publication dates. Rows handed to callbacks
+ * are valid only during the call; a non-zero return from fn stops the walk and is returned. */
+
+/* Articles published: pages of kind "article" whose pubdate lies in [first_day, last_day],
+ * counted once per (site, URL) over every scan, whatever its state — a list shows only its
+ * latest pages, so an item of the period may have left the list by the time the report is
+ * made, and an interrupted scan's pages were still really published. A URL is counted under
+ * the column of its latest fetch. One row per (site, column, month "YYYY-MM"); pages with no
+ * column are left out. */
+struct store_report_items {
+        const char *site, *column, *month;
+        int64_t count;
+};
+typedef int (*store_report_items_fn)(const struct store_report_items *row, void *userdata);
+int store_report_items(struct store *s, const char *first_day, const char *last_day,
+                       store_report_items_fn fn, void *userdata);
+
+/* Problems found in a period: violations (not early warnings) first seen in [from, to),
+ * whatever their state now, by unit (NULL when none) and rule. */
+struct store_report_problems {
+        const char *unit, *rule;
+        int64_t count;
+};
+typedef int (*store_report_problems_fn)(const struct store_report_problems *row,
+                                        void *userdata);
+int store_report_problems(struct store *s, int64_t from, int64_t to, store_report_problems_fn fn,
+                          void *userdata);
+
+/* Tickets issued in [from, to) by unit and kind, and how the handling orders among them
+ * stand at now: on time (closed at or before the deadline), overdue (closed after it, or
+ * open past it), pending (open, deadline not reached) and accepted. Reminders and urging
+ * orders follow a handling order, so only handling orders are judged; their on_time,
+ * overdue and pending are 0. */
+struct store_report_tickets {
+        const char *unit, *kind;
+        int64_t issued, on_time, overdue, pending, accepted;
+};
+typedef int (*store_report_tickets_fn)(const struct store_report_tickets *row, void *userdata);
+int store_report_tickets(struct store *s, int64_t from, int64_t to, int64_t now,
+                         store_report_tickets_fn fn, void *userdata);
+
+/* The new-media accounts checked in [from, to): one row per account, its last check in the
+ * period (the latest time, then the latest row). An account is qualified when that check's
+ * status is "ok". Ordered by unit, account. */
+struct store_report_account {
+        const char *account, *name, *type, *unit, *status, *detail;
+        int64_t at, newest;     /* newest 0 when no post could be read */
+        int64_t checks;         /* rows of this account in the period */
+};
+typedef int (*store_report_account_fn)(const struct store_report_account *a, void *userdata);
+int store_report_accounts(struct store *s, int64_t from, int64_t to, store_report_account_fn fn,
+                          void *userdata);
+
+/* A ticket with the violation it is about, for the printable 单. */
+struct store_report_ticket {
+        int64_t id, year, seq;
+        const char *kind, *number, *site, *unit, *state, *reason;
+        const char *parent_number;              /* the handling order followed, or NULL */
+        int64_t issued_at, deadline, closed_at; /* deadline and closed_at 0 when not set */
+        /* the violation */
+        int64_t violation_id;
+        const char *rule, *subject, *severity, *column, *url, *detail, *evidence;
+        int64_t first_seen, last_seen;
+};
+/* Which tickets: by id (> 0), or by number, or every ticket of a unit (NULL for all) of a
+ * kind (NULL for all) in a state (NULL for all). Ordered by issued_at, then id. */
+struct store_report_ticket_filter {
+        int64_t id;
+        const char *number;
+        const char *unit, *kind, *state;
+};
+typedef int (*store_report_ticket_fn)(const struct store_report_ticket *t, void *userdata);
+int store_report_ticket_list(struct store *s, const struct store_report_ticket_filter *filter,
+                             store_report_ticket_fn fn, void *userdata);
+
+/* Runs fn(userdata) inside one read transaction, so that every query it makes sees the same
+ * snapshot while a scan writes (a report's totals then add up). When the caller already has
+ * a transaction open, fn runs inside it. fn must only read (the store_report_ functions):
+ * a write function would find a transaction it did not open. Returns fn's result, or a
+ * negative errno. */
+int store_report_snapshot(struct store *s, int (*fn)(void *userdata), void *userdata);
