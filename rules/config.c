@@ -14,6 +14,7 @@
 
 #include "crawler/url.h"
 #include "rules/config.h"
+#include "rules/config_internal.h"
 
 /* A rules file is written by hand; anything this big is a mistake (a database dump copied
  * into rules.d), and reading it whole must not cost much memory. */
@@ -25,34 +26,6 @@
 /* Only used to validate URLs when settings.crawl.max_url_length is itself missing or
  * broken (which is reported): a sanity bound, not a crawl cap. */
 #define URL_LENGTH_FALLBACK 65536
-
-/* A place in a rules file. file points into rule_config.files. */
-struct pos {
-        const char *file;
-        int line; /* 1-based; 0 when unknown */
-        int col;  /* 1-based, counted in characters as libfyaml does */
-};
-
-/* The loader first turns libfyaml's events into this small tree, because the document API
- * of the libfyaml we build against (0.7) has no public way to get the position of a
- * mapping or a sequence, and every error must point at its place. */
-enum ykind {
-        Y_SCALAR,
-        Y_SEQ,
-        Y_MAP,
-};
-
-struct ynode {
-        enum ykind kind;
-        struct pos pos;
-        char *text; /* scalars: NUL-terminated copy of the value */
-        size_t len;
-        bool plain;          /* scalars: written without quotes or block style */
-        struct ynode **kids; /* sequences: items; mappings: key, value, key, value... */
-        size_t n_kids;
-        size_t cap_kids;
-        struct ynode *next; /* every node of a document, to free them in one loop */
-};
 
 struct anchor {
         char *name;
@@ -106,6 +79,7 @@ enum setting_section {
         SEC_HTTP,
         SEC_CRAWL,
         SEC_THRESHOLDS,
+        SEC_DICTIONARY,
         N_SECTIONS,
 };
 
@@ -114,6 +88,7 @@ static const char *const section_names[N_SECTIONS] = {
     [SEC_HTTP] = "http",
     [SEC_CRAWL] = "crawl",
     [SEC_THRESHOLDS] = "thresholds",
+    [SEC_DICTIONARY] = "dictionary",
 };
 
 enum setting_kind {
@@ -157,6 +132,10 @@ static const struct setting_desc settings_table[] = {
     {SEC_THRESHOLDS, "overdue_news_veto", SET_INT, S_OFF(overdue_news_veto), 1, 100000},
     {SEC_THRESHOLDS, "overdue_any_veto", SET_INT, S_OFF(overdue_any_veto), 1, 100000},
     {SEC_ROOT, "blank_placeholders", SET_STRV, S_OFF(blank_placeholders), 0, 0},
+    {SEC_DICTIONARY, "regex_match_limit", SET_LONG, S_OFF(regex_match_limit), 100, 100000000},
+    {SEC_DICTIONARY, "regex_depth_limit", SET_LONG, S_OFF(regex_depth_limit), 10, 10000000},
+    {SEC_DICTIONARY, "evidence_hits", SET_INT, S_OFF(evidence_hits), 1, 100},
+    {SEC_DICTIONARY, "context_chars", SET_INT, S_OFF(context_chars), 10, 1000},
 };
 
 #define N_SETTINGS ARRAY_SIZE(settings_table)
@@ -174,6 +153,7 @@ struct loader {
         size_t n_classes;
         struct site_def *sites;
         size_t n_sites;
+        struct dict_pending *dict_pending;      /* config_dict.c's, until merged */
 
         bool setting_set[N_SETTINGS];
         struct pos setting_at[N_SETTINGS];
@@ -182,16 +162,7 @@ struct loader {
         struct pos section_at[N_SECTIONS];
 };
 
-/* One key of a fixed-schema mapping and what was written for it. */
-struct field {
-        const char *name;
-        struct ynode *key; /* NULL when the key is absent */
-        struct ynode *val;
-};
-
-static void report(struct loader *l, struct pos at, const char *fmt, ...) _printf_(3, 4);
-
-static void report(struct loader *l, struct pos at, const char *fmt, ...)
+void report(struct loader *l, struct pos at, const char *fmt, ...)
 {
         _cleanup_free_ char *msg = NULL;
         va_list ap;
@@ -465,7 +436,7 @@ static bool yaml_parse(struct loader *l, const char *file, const char *buf, size
 
 /* ---- values ------------------------------------------------------------------------- */
 
-static bool ynode_is_null(const struct ynode *n)
+bool ynode_is_null(const struct ynode *n)
 {
         return n->kind == Y_SCALAR && n->plain &&
                (n->len == 0 || streq(n->text, "~") || streq(n->text, "null") ||
@@ -473,7 +444,7 @@ static bool ynode_is_null(const struct ynode *n)
 }
 
 /* What was written, for "expected X (got Y)" messages; the caller frees it. */
-static char *describe(const struct ynode *n)
+char *describe(const struct ynode *n)
 {
         size_t cut = 0;
 
@@ -494,7 +465,7 @@ static char *describe(const struct ynode *n)
         return xasprintf("\"%s\"", n->text);
 }
 
-static void report_type(struct loader *l, const char *path, const struct ynode *n,
+void report_type(struct loader *l, const char *path, const struct ynode *n,
                         const char *expected)
 {
         _cleanup_free_ char *got = describe(n);
@@ -508,14 +479,14 @@ static void report_type(struct loader *l, const char *path, const struct ynode *
                 report(l, n->pos, "%s: expected %s (got %s)", path, expected, got);
 }
 
-static bool is_string(const struct ynode *n)
+bool is_string(const struct ynode *n)
 {
         return n->kind == Y_SCALAR && !ynode_is_null(n);
 }
 
 /* Takes a string value. Reports and returns false for anything else, or for an empty
  * string when that is not allowed. */
-static bool get_string(struct loader *l, const char *path, const struct ynode *n, bool allow_empty,
+bool get_string(struct loader *l, const char *path, const struct ynode *n, bool allow_empty,
                        char **ret)
 {
         if (!is_string(n)) {
@@ -530,7 +501,7 @@ static bool get_string(struct loader *l, const char *path, const struct ynode *n
         return true;
 }
 
-static bool get_long(struct loader *l, const char *path, const struct ynode *n, long min, long max,
+bool get_long(struct loader *l, const char *path, const struct ynode *n, long min, long max,
                      long *ret)
 {
         const char *s = n->text;
@@ -558,7 +529,7 @@ static bool get_long(struct loader *l, const char *path, const struct ynode *n, 
         return true;
 }
 
-static bool get_int(struct loader *l, const char *path, const struct ynode *n, int min, int max,
+bool get_int(struct loader *l, const char *path, const struct ynode *n, int min, int max,
                     int *ret)
 {
         long v;
@@ -569,7 +540,7 @@ static bool get_int(struct loader *l, const char *path, const struct ynode *n, i
         return true;
 }
 
-static bool get_bool(struct loader *l, const char *path, const struct ynode *n, bool *ret)
+bool get_bool(struct loader *l, const char *path, const struct ynode *n, bool *ret)
 {
         static const char *const yes[] = {"true", "True", "TRUE"};
         static const char *const no[] = {"false", "False", "FALSE"};
@@ -591,7 +562,7 @@ static bool get_bool(struct loader *l, const char *path, const struct ynode *n, 
 }
 
 /* A list of strings; with allow_single, one string stands for a list of one. */
-static bool get_strv(struct loader *l, const char *path, const struct ynode *n, bool allow_single,
+bool get_strv(struct loader *l, const char *path, const struct ynode *n, bool allow_single,
                      struct strv *ret)
 {
         struct strv v = {0};
@@ -632,7 +603,7 @@ static bool get_strv(struct loader *l, const char *path, const struct ynode *n, 
 /* ---- mappings ----------------------------------------------------------------------- */
 
 /* Checks the i-th key of a mapping: a non-empty string, not written twice. */
-static bool check_key(struct loader *l, const struct ynode *map, size_t i, const char *path)
+bool check_key(struct loader *l, const struct ynode *map, size_t i, const char *path)
 {
         const struct ynode *key = map->kids[2 * i];
 
@@ -656,14 +627,14 @@ static bool check_key(struct loader *l, const struct ynode *map, size_t i, const
         return true;
 }
 
-static size_t map_size(const struct ynode *map)
+size_t map_size(const struct ynode *map)
 {
         return map->n_kids / 2;
 }
 
 /* Matches a fixed-schema mapping against fields (all unset on entry), reporting unknown
  * and duplicate keys. path names the mapping in messages, NULL for the top level. */
-static void match_fields(struct loader *l, const struct ynode *map, const char *path,
+void match_fields(struct loader *l, const struct ynode *map, const char *path,
                          struct field *f, size_t n)
 {
         for (size_t i = 0; i < map_size(map); i++) {
@@ -697,7 +668,7 @@ static void match_fields(struct loader *l, const struct ynode *map, const char *
         }
 }
 
-static struct field *field_get(struct field *f, size_t n, const char *name)
+struct field *field_get(struct field *f, size_t n, const char *name)
 {
         for (size_t i = 0; i < n; i++)
                 if (streq(f[i].name, name))
@@ -705,7 +676,7 @@ static struct field *field_get(struct field *f, size_t n, const char *name)
         abort();
 }
 
-static bool require(struct loader *l, struct pos at, const char *path, const struct field *f)
+bool require(struct loader *l, struct pos at, const char *path, const struct field *f)
 {
         if (f->key)
                 return true;
@@ -713,7 +684,7 @@ static bool require(struct loader *l, struct pos at, const char *path, const str
         return false;
 }
 
-static bool expect_map(struct loader *l, const char *path, const struct ynode *n)
+bool expect_map(struct loader *l, const char *path, const struct ynode *n)
 {
         if (n->kind == Y_MAP)
                 return true;
@@ -1147,6 +1118,8 @@ static void load_document(struct loader *l, const char *file, const struct ynode
             {.name = "classes"},
             {.name = "units"},
             {.name = "sites"},
+            {.name = "dictionary"},
+            {.name = "patterns"},
         };
 
         /* An empty file, or one holding only comments, is allowed: nothing to merge. */
@@ -1156,7 +1129,7 @@ static void load_document(struct loader *l, const char *file, const struct ynode
                 _cleanup_free_ char *got = describe(root);
                 report(l, root->pos,
                        "expected a mapping with the keys settings, classes, "
-                       "units and sites (got %s)",
+                       "units, sites, dictionary and patterns (got %s)",
                        got);
                 return;
         }
@@ -1173,6 +1146,10 @@ static void load_document(struct loader *l, const char *file, const struct ynode
                         load_entries(l, "units", f[2].val, load_unit);
                 else if (key == f[3].key)
                         load_entries(l, "sites", f[3].val, load_site);
+                else if (key == f[4].key)
+                        load_dictionary(l, &l->dict_pending, f[4].val);
+                else if (key == f[5].key)
+                        load_patterns(l, &l->dict_pending, f[5].val);
         }
 }
 
@@ -1707,6 +1684,7 @@ int rule_config_load(const char *dir, struct rule_config **ret, struct strv *err
         build_units(&l);
         build_classes(&l);
         build_sites(&l);
+        dictionary_finish(&l, &l.dict_pending, l.cfg);
 
         if (l.n_errors > 0) {
                 r = l.io_error ? -EIO : -EINVAL;
@@ -1749,6 +1727,7 @@ void rule_config_free(struct rule_config *c)
         free(c->sites);
         free(c->settings.user_agent);
         strv_free(&c->settings.blank_placeholders);
+        rule_dictionary_clear(&c->dictionary);
         strv_free(&c->files);
         free(c);
 }

@@ -192,11 +192,11 @@ static void test_base_fixture(void **state)
         assert_string_equal(demo->homepage, "http://127.0.0.1:8080/");
         assert_int_equal(demo->n_columns, 2);
         assert_string_equal(demo->columns[0].url, "http://127.0.0.1:8080/xwzx/gzdt/");
-        assert_int_equal(demo->columns[0].line, 41);
+        assert_int_equal(demo->columns[0].line, 42);
         assert_string_equal(demo->columns[1].url, "http://127.0.0.1:8080/zwgk/zfwj/");
         assert_ptr_equal(demo->columns[1].cls, class_by_id(c, "policy"));
         assert_ptr_equal(demo->columns[1].unit, rule_config_unit(c, "jyj"));
-        assert_int_equal(demo->line, 36);
+        assert_int_equal(demo->line, 37);
         /* email: a string or a list. */
         assert_int_equal(rule_config_unit(c, "zfb")->emails.n, 1);
         assert_int_equal(rule_config_unit(c, "jyj")->emails.n, 2);
@@ -328,7 +328,7 @@ static void test_top_level(void **state)
 {
         static const struct expect e[] = {
             {"50-top.yaml:1:1: ", "unknown top-level key 'setting' (allowed: settings, "
-                                  "classes, units, sites)"},
+                                  "classes, units, sites, dictionary, patterns)"},
         };
 
         check_case("top_level", e, ARRAY_SIZE(e));
@@ -452,8 +452,8 @@ static void test_no_settings(void **state)
 
         assert_int_equal(rule_config_load(CASE_DIR("no_settings"), &c, &errors), -EINVAL);
         assert_null(c);
-        /* Every one of the 20 settings is named. */
-        assert_int_equal(errors.n, 20);
+        /* Every one of the 24 settings is named. */
+        assert_int_equal(errors.n, 24);
         for (size_t i = 0; i < errors.n; i++)
                 assert_true(str_startswith(errors.items[i], prefix));
         assert_non_null(strstr(errors.items[0], "settings.http.connect_timeout_s is required"));
@@ -478,7 +478,7 @@ static void test_dup_key(void **state)
                                   "line 7)"},
             /* Names must be unique too, since references may use them. */
             {"50-dup.yaml:4:3: ", "units.mzj2.name: '区教育局' is already the name of "
-                                  "units.jyj (" XJ_FIXTURES "/config/dup_key/00-base.yaml:34)"},
+                                  "units.jyj (" XJ_FIXTURES "/config/dup_key/00-base.yaml:35)"},
         };
 
         check_case("dup_key", e, ARRAY_SIZE(e));
