@@ -5,6 +5,9 @@ static const char *const freshness_rules[] = {"column_stale", "homepage_stale", 
 static const char *const blank_rules[] = {"column_blank", NULL};
 static const char *const dead_link_rules[] = {"dead_link", NULL};
 static const char *const access_rules[] = {"column_unreachable", NULL};
+static const char *const dictionary_rules[] = {"wrong_word", "obsolete_name", "sensitive_word",
+                                               "dictionary_limit", NULL};
+static const char *const personal_data_rules[] = {"personal_data", NULL};
 
 const struct rule_check rule_checks[] = {
         {access_rules, check_column_access},
@@ -15,6 +18,8 @@ const struct rule_check rule_checks[] = {
 const size_t rule_checks_count = ARRAY_SIZE(rule_checks);
 
 const struct rule_page_check rule_page_checks[] = {
+        {dictionary_rules, check_dictionary},
+        {personal_data_rules, check_personal_data},
         {NULL, NULL},
 };
 
@@ -28,6 +33,11 @@ const char *rule_label(const char *rule_id)
                 {"column_blank", "空白栏目"},
                 {"dead_link", "链接不可用"},
                 {"column_unreachable", "栏目无法访问"},
+                {"wrong_word", "错别字及错误表述"},
+                {"obsolete_name", "过时名称"},
+                {"sensitive_word", "敏感词"},
+                {"dictionary_limit", "错敏字检查未完成"},
+                {"personal_data", "个人信息泄露"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(labels); i++)
                 if (streq(labels[i].id, rule_id))
