@@ -537,15 +537,16 @@ static void merge_words(struct loader *l, struct dict_pending *pd, struct rule_d
 
         if (pd->n_words)
                 qsort(pd->words, pd->n_words, sizeof(*pd->words), cmp_word_defs);
+        for (size_t i = 1; i < pd->n_words; i++)
+                if (streq(pd->words[i].w.wrong, pd->words[i - 1].w.wrong) &&
+                    streq(pd->words[i].at.file, pd->words[i - 1].at.file))
+                        report(l, pd->words[i].at,
+                               "dictionary: '%s' is already an entry of this file (line %d)",
+                               pd->words[i].w.wrong, pd->words[i - 1].at.line);
         for (size_t i = 0; i < pd->n_words; i++) {
                 struct word_def *w = &pd->words[i];
                 bool last = i + 1 == pd->n_words || !streq(w->w.wrong, pd->words[i + 1].w.wrong);
 
-                if (i > 0 && streq(w->w.wrong, pd->words[i - 1].w.wrong) &&
-                    streq(w->at.file, pd->words[i - 1].at.file))
-                        report(l, w->at, "dictionary: '%s' is already an entry of this file "
-                               "(line %d)",
-                               w->w.wrong, pd->words[i - 1].at.line);
                 if (!last || !w->enabled) {
                         word_clear(&w->w);
                         continue;
@@ -566,14 +567,16 @@ static void merge_patterns(struct loader *l, struct dict_pending *pd, struct rul
 
         if (pd->n_patterns)
                 qsort(pd->patterns, pd->n_patterns, sizeof(*pd->patterns), cmp_pattern_defs);
+        for (size_t i = 1; i < pd->n_patterns; i++)
+                if (streq(pd->patterns[i].p.id, pd->patterns[i - 1].p.id) &&
+                    streq(pd->patterns[i].at.file, pd->patterns[i - 1].at.file))
+                        report(l, pd->patterns[i].at,
+                               "patterns: id '%s' is already used in this file (line %d)",
+                               pd->patterns[i].p.id, pd->patterns[i - 1].at.line);
         for (size_t i = 0; i < pd->n_patterns; i++) {
                 struct pattern_def *p = &pd->patterns[i];
                 bool last = i + 1 == pd->n_patterns || !streq(p->p.id, pd->patterns[i + 1].p.id);
 
-                if (i > 0 && streq(p->p.id, pd->patterns[i - 1].p.id) &&
-                    streq(p->at.file, pd->patterns[i - 1].at.file))
-                        report(l, p->at, "patterns: id '%s' is already used in this file (line %d)",
-                               p->p.id, pd->patterns[i - 1].at.line);
                 if (!last || !p->enabled) {
                         pattern_clear(&p->p);
                         continue;

@@ -515,6 +515,51 @@ static void test_missing_dir(void **state)
         strv_free(&errors);
 }
 
+/* A malformed dictionary file: every bad entry is named at its place. */
+static void test_dict_bad(void **state)
+{
+        static const struct expect e[] = {
+            {"50-dict.yaml:2:39: ", "dictionary[1].class: unknown class 'politics'"},
+            {"50-dict.yaml:3:13: ", "dictionary[2].wrong: must not be empty"},
+            {"50-dict.yaml:4:5: ", "dictionary[3]: missing required key 'right'"},
+            {"50-dict.yaml:5:68: ", "dictionary[4].wrong_from: expected a date \"YYYY-MM-DD\" "
+                                    "(got '2018-02-30')"},
+            {"50-dict.yaml:6:50: ", "dictionary[5].except[1]: '通信' must be a longer text "
+                                    "that contains the wrong text '网通'"},
+            {"50-dict.yaml:7:41: ", "dictionary[6].wrong_from: only an obsolete_name entry"},
+            {"50-dict.yaml:8:51: ", "dictionary[7].severity: must be 严重, 一般 or 疑似"},
+            {"50-dict.yaml:11:14: ", "patterns[1].pattern: invalid PCRE2 pattern at offset 7: "
+                                    "missing closing parenthesis"},
+            {"50-dict.yaml:15:5: ", "patterns[2]: missing required key 'prefilter'"},
+            {"50-dict.yaml:8:5: ", "dictionary: '攻府' is already an entry of this file (line 7)"},
+        };
+
+        check_case("dict_bad", e, ARRAY_SIZE(e));
+}
+
+/* The shipped dictionary loads, and a later file overrides or turns off an entry. */
+static void test_dict_shipped(void **state)
+{
+        struct rule_config *c = load_ok(XJ_RULES_DIR);
+        const struct rule_dictionary *d = &c->dictionary;
+        bool found = false;
+
+        assert_true(d->n_words >= 150);
+        assert_non_null(d->matcher);
+        for (size_t i = 0; i < d->n_words; i++) {
+                if (!streq(d->words[i].wrong, "国家卫生和计划生育委员会"))
+                        continue;
+                found = true;
+                assert_int_equal(d->words[i].cls, WORD_OBSOLETE_NAME);
+                assert_true(d->words[i].has_wrong_from);
+                assert_int_equal(d->words[i].wrong_from, day_from_civil(2018, 3, 27));
+                assert_string_equal(d->words[i].right.items[0], "国家卫生健康委员会");
+        }
+        assert_true(found);
+        assert_true(d->n_patterns >= 1);
+        rule_config_free(c);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -527,7 +572,8 @@ int main(void)
             cmocka_unit_test(test_missing_key), cmocka_unit_test(test_missing_setting),
             cmocka_unit_test(test_no_settings), cmocka_unit_test(test_not_utf8),
             cmocka_unit_test(test_dup_key),     cmocka_unit_test(test_empty_dir),
-            cmocka_unit_test(test_missing_dir),
+            cmocka_unit_test(test_missing_dir), cmocka_unit_test(test_dict_bad),
+            cmocka_unit_test(test_dict_shipped),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
