@@ -77,11 +77,13 @@ static char *read_all(const char *path, size_t *ret_len)
         return buf;
 }
 
-static double seconds(void)
+/* CPU time of this process: the machine is shared, and time spent waiting for a core is
+ * not time the matcher needs. The wall time is printed too. */
+static double seconds(clockid_t clock)
 {
         struct timespec ts;
 
-        clock_gettime(CLOCK_MONOTONIC, &ts);
+        clock_gettime(clock, &ts);
         return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -91,7 +93,7 @@ int main(int argc, char **argv)
         char *entries, *text, *line;
         struct dict *d;
         struct counts c = {0};
-        double t0, best = 1e9, compile_s;
+        double t0, w0, best = 1e9, best_wall = 1e9, compile_s;
         int rounds = argc > 3 ? atoi(argv[3]) : 3;
         int r;
 
@@ -102,7 +104,7 @@ int main(int argc, char **argv)
         entries = read_all(argv[1], &entries_len);
         text = read_all(argv[2], &text_len);
 
-        t0 = seconds();
+        t0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
         d = dict_new();
         line = entries;
         while (line < entries + entries_len) {
@@ -123,16 +125,20 @@ int main(int argc, char **argv)
                 fprintf(stderr, "compile: %s\n", strerror(-r));
                 return 1;
         }
-        compile_s = seconds() - t0;
+        compile_s = seconds(CLOCK_PROCESS_CPUTIME_ID) - t0;
 
         for (int i = 0; i < rounds; i++) {
                 double dt;
                 c = (struct counts){0};
-                t0 = seconds();
+                w0 = seconds(CLOCK_MONOTONIC);
+                t0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
                 dict_scan(d, text, text_len, on_match, &c);
-                dt = seconds() - t0;
+                dt = seconds(CLOCK_PROCESS_CPUTIME_ID) - t0;
                 if (dt < best)
                         best = dt;
+                dt = seconds(CLOCK_MONOTONIC) - w0;
+                if (dt < best_wall)
+                        best_wall = dt;
         }
         if (c.have_cand)
                 c.longest++;
@@ -143,8 +149,10 @@ int main(int argc, char **argv)
         printf("compiled memory    %zu bytes (%.2f MiB)\n", dict_memory(d),
                (double)dict_memory(d) / (1024.0 * 1024.0));
         printf("text               %zu bytes\n", text_len);
-        printf("scan (best of %d)   %.3f s = %.0f MB/s\n", rounds, best,
+        printf("scan, CPU time (best of %d)   %.3f s = %.0f MB/s\n", rounds, best,
                (double)text_len / best / 1e6);
+        printf("scan, wall time (best of %d)  %.3f s = %.0f MB/s\n", rounds, best_wall,
+               (double)text_len / best_wall / 1e6);
         printf("matches, all       %llu\n", (unsigned long long)c.all);
         printf("matches, leftmost-longest non-overlapping (= grep -o -F -f | wc -l)  %llu\n",
                (unsigned long long)c.longest);

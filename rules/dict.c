@@ -346,7 +346,8 @@ int dict_compile(struct dict *d)
                 d->filter[f] = xcalloc(d->filter_words[f], sizeof(*d->filter[f]));
         }
 
-        bits = ceil_log2((n_keys * 8 + 63) / 64 + 1);
+        /* 16 bits per prefix: 20,000 words still fit the gate in 32 KiB. */
+        bits = ceil_log2((n_keys * 16 + 63) / 64 + 1);
         if (bits < 6)
                 bits = 6;
         if (bits > 20)
@@ -428,6 +429,12 @@ int dict_scan(const struct dict *d, const char *text, size_t len, dict_match_fn 
         if (d->n_nodes <= 1)
                 return 0;
 
+        /* The hot fields in locals: the callback may write any memory, so the compiler
+         * would otherwise reload them at every position. */
+        const uint64_t *gate = d->gate;
+        const int gate_shift = d->gate_shift;
+        const bool has_short = d->has_short;
+
         while (i + LOAD_LEN <= len) {
                 unsigned char c = p[i];
                 size_t step = 1;
@@ -443,14 +450,14 @@ int dict_scan(const struct dict *d, const char *text, size_t len, dict_match_fn 
                         i++;
                         continue;
                 }
-                if (d->has_short && d->short_first[c]) {
+                if (has_short && d->short_first[c]) {
                         r = walk(d, 0, 0, p, i, len, 1, KEY_LEN - 1, fn, userdata);
                         if (r)
                                 return r;
                 }
                 key = key_load(p + i);
                 h = key_hash(key);
-                if (!filter_has(d->gate, d->gate_shift, h)) {
+                if (!filter_has(gate, gate_shift, h)) {
                         i += step;
                         continue;
                 }
