@@ -272,6 +272,9 @@ static void emit_word(const struct page_check_context *ctx, const struct page_hi
                 json_append_string(&ev, src);
         }
         buf_appends(&ev, ",");
+        /* Past PAGE_HITS_MAX the page's hits were not kept, so the count may be short. */
+        if (h->dropped)
+                buf_appendf(&ev, "\"page_hits_dropped\":%zu,", h->dropped);
         append_hits(&ev, ctx, h->text, h->text_len, hits, n);
         buf_appends(&ev, "}");
 

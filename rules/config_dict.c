@@ -256,22 +256,19 @@ static void load_word(struct loader *l, const char *path, const struct ynode *va
         struct field *f_wrong = &f[0], *f_right = &f[1], *f_class = &f[2], *f_sev = &f[3],
                      *f_except = &f[4], *f_from = &f[5], *f_note = &f[6], *f_enabled = &f[7];
         struct rule_word *w = &def->w;
-        bool ok = true, have_class = false;
+        bool have_class = false;
 
         def->enabled = true;
         def->at = val->pos;
-        if (!expect_map(l, path, val)) {
-                def->enabled = false;
-                def->w.wrong = NULL;
+        if (!expect_map(l, path, val))
                 return;
-        }
         match_fields(l, val, path, f, ARRAY_SIZE(f));
 
         if (require(l, val->pos, path, f_wrong)) {
                 _cleanup_free_ char *sub = xasprintf("%s.wrong", path);
                 if (get_string(l, sub, f_wrong->val, false, &w->wrong) &&
                     !check_literal(l, sub, f_wrong->val, w->wrong))
-                        ok = false;
+                        free_and_null(&w->wrong);
         }
         if (f_enabled->key) {
                 _cleanup_free_ char *sub = xasprintf("%s.enabled", path);
@@ -336,7 +333,6 @@ static void load_word(struct loader *l, const char *path, const struct ynode *va
                 _cleanup_free_ char *sub = xasprintf("%s.note", path);
                 get_string(l, sub, f_note->val, true, &w->note);
         }
-        (void)ok;
 }
 
 void load_dictionary(struct loader *l, struct dict_pending **pending_defs, const struct ynode *val)
