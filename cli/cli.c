@@ -170,6 +170,8 @@ static int cmd_rules_check(struct cli *cli)
                 "%s: 校验通过：%zu 个文件，%zu 个责任单位，%zu 个栏目类别，%zu 个站点，"
                 "%zu 个栏目\n",
                 cli->config_dir, c->files.n, c->n_units, c->n_classes, c->n_sites, columns);
+        fprintf(cli->out, "%s: 错敏字词库 %zu 条，正则规则 %zu 条\n", cli->config_dir,
+                c->dictionary.n_words, c->dictionary.n_patterns);
         rule_config_free(c);
         return EXIT_CLEAN;
 }

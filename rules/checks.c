@@ -15,6 +15,9 @@ static const char *const interaction_rules[] = {"reply_overdue", "reply_slow", N
 static const char *const blank_rules[] = {"column_blank", NULL};
 static const char *const dead_link_rules[] = {"dead_link", NULL};
 static const char *const access_rules[] = {"column_unreachable", NULL};
+static const char *const dictionary_rules[] = {"wrong_word", "obsolete_name", "sensitive_word",
+                                               "dictionary_limit", NULL};
+static const char *const personal_data_rules[] = {"personal_data", NULL};
 
 const struct rule_check rule_checks[] = {
         {access_rules, check_column_access},
@@ -30,6 +33,8 @@ const size_t rule_checks_count = ARRAY_SIZE(rule_checks);
 const struct rule_page_check rule_page_checks[] = {
         {publication_rules, check_publication},
         {interaction_rules, check_interaction},
+        {dictionary_rules, check_dictionary},
+        {personal_data_rules, check_personal_data},
         {NULL, NULL},
 };
 
@@ -37,7 +42,8 @@ const char *const rule_probe_rules[] = {"site_unavailable", "site_unavailable_wa
 
 /* The dictionary's rules (错敏字): their serious findings are the verdict's 严重表述错误.
  * The one place that names them. */
-const char *const rule_serious_wording_rules[] = {"wrong_word", "sensitive_word", NULL};
+const char *const rule_serious_wording_rules[] = {"wrong_word", "obsolete_name", "sensitive_word",
+                                                  NULL};
 
 const char *rule_label(const char *rule_id)
 {
@@ -66,6 +72,11 @@ const char *rule_label(const char *rule_id)
                 {"account_unlisted", "新媒体私自开设"},
                 {"account_feed_gone", "新媒体订阅源失效"},
                 {"account_feed_invalid", "新媒体订阅源无法读取"},
+                {"wrong_word", "错别字及错误表述"},
+                {"obsolete_name", "过时名称"},
+                {"sensitive_word", "敏感词"},
+                {"dictionary_limit", "错敏字检查未完成"},
+                {"personal_data", "个人信息泄露"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(labels); i++)
                 if (streq(labels[i].id, rule_id))

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/buf.h"
 #include "common/xtime.h"
 #include "crawler/site.h"
 #include "rules/config.h"
@@ -171,3 +172,16 @@ size_t check_media_page(const struct rule_config *c, const struct rule_site *sit
                         const struct html_page *page,
                         void (*emit)(const struct store_finding *f, void *userdata),
                         void *userdata);
+/* Page checks: 错敏字 (dictionary and patterns) and 个人信息 (identity and mobile numbers). */
+void check_dictionary(const struct page_check_context *ctx);
+void check_personal_data(const struct page_check_context *ctx);
+
+/* Appends to out the sentence of text[0..len) around text[start..end): back to the previous
+ * sentence end (。！？；…) and forward past the next one, at most max_chars characters each
+ * way, with "…" where it was cut. Never splits a UTF-8 character. */
+void rule_text_context(const char *text, size_t len, size_t start, size_t end, int max_chars,
+                       struct buf *out);
+
+/* True when s (18 characters) is a valid resident identity number (GB 11643): a known
+ * province, a birth date from 1900 to today, and the right check character. */
+bool rule_id_card_valid(const char *s, xj_day today);

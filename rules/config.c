@@ -82,6 +82,7 @@ enum setting_section {
         SEC_THRESHOLDS,
         SEC_PROBE,
         SEC_MEDIA,
+        SEC_DICTIONARY,
         N_SECTIONS,
 };
 
@@ -92,6 +93,7 @@ static const char *const section_names[N_SECTIONS] = {
     [SEC_THRESHOLDS] = "thresholds",
     [SEC_PROBE] = "probe",
     [SEC_MEDIA] = "media",
+    [SEC_DICTIONARY] = "dictionary",
 };
 
 enum setting_kind {
@@ -155,6 +157,10 @@ static const struct setting_desc settings_table[] = {
     {SEC_MEDIA, "other_max_age_days", SET_INT, S_OFF(media_max_age_days[ACCOUNT_OTHER]), 1, 3650},
     {SEC_MEDIA, "max_feed_items", SET_INT, S_OFF(media_max_feed_items), 1, 100000},
     {SEC_MEDIA, "platform_hosts", SET_STRV, S_OFF(media_platform_hosts), 0, 0},
+    {SEC_DICTIONARY, "regex_match_limit", SET_LONG, S_OFF(regex_match_limit), 100, 100000000},
+    {SEC_DICTIONARY, "regex_depth_limit", SET_LONG, S_OFF(regex_depth_limit), 10, 10000000},
+    {SEC_DICTIONARY, "evidence_hits", SET_INT, S_OFF(evidence_hits), 1, 100},
+    {SEC_DICTIONARY, "context_chars", SET_INT, S_OFF(context_chars), 10, 1000},
 };
 
 #define N_SETTINGS ARRAY_SIZE(settings_table)
@@ -173,6 +179,7 @@ struct loader {
         struct site_def *sites;
         size_t n_sites;
         struct accounts_loader *accounts;
+        struct dict_pending *dict_pending;      /* config_dict.c's, until built */
 
         bool setting_set[N_SETTINGS];
         struct pos setting_at[N_SETTINGS];
@@ -1177,6 +1184,8 @@ static const struct config_section sections[] = {
         {"tickets", cfg_load_tickets, cfg_build_notify, cfg_release_notify},
         {"mail", cfg_load_mail, NULL, NULL},
         {"office", cfg_load_office, cfg_build_office, cfg_release_office},
+        {"dictionary", cfg_load_dictionary, cfg_build_dictionary, cfg_release_dictionary},
+        {"patterns", cfg_load_patterns, NULL, NULL},
 };
 
 static void load_document(struct loader *l, const char *file, const struct ynode *root)
@@ -1722,6 +1731,11 @@ static void build_sites(struct loader *l)
 struct rule_config *cfg_config(struct loader *l)
 {
         return l->cfg;
+}
+
+struct dict_pending **cfg_dict_pending(struct loader *l)
+{
+        return &l->dict_pending;
 }
 
 struct accounts_loader **cfg_accounts_state(struct loader *l)

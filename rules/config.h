@@ -8,8 +8,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/finding.h"
 #include "common/util.h"
 #include "common/workdays.h"
+#include "common/xtime.h"
 
 struct rule_unit {
         char *id;               /* its key in rules.d */
@@ -142,6 +144,11 @@ struct rule_settings {
         int media_max_age_days[N_ACCOUNT_TYPES];      /* by enum rule_account_type: 14 */
         int media_max_feed_items;       /* items read per feed */
         struct strv media_platform_hosts;       /* hosts whose links are accounts */
+        /* 错敏字 (settings.dictionary) */
+        long regex_match_limit;         /* pcre2_set_match_limit() per search */
+        long regex_depth_limit;         /* pcre2_set_depth_limit() per search */
+        int evidence_hits;              /* hits of one entry on a page kept as evidence */
+        int context_chars;              /* characters kept on each side of a hit, at most */
 };
 
 /* tickets: the 三单 chain (config_notify.c). */
@@ -214,6 +221,71 @@ struct rule_office {
         size_t n_key_columns;
 };
 
+/* ---- 错敏字: the dictionary and the PCRE2 patterns (rules/config_dict.c) ---------------
+ * Top-level keys "dictionary" and "patterns" of rules.d (docs/rules.md). */
+
+/* The classes of DOMAIN.md; ids as written in rules.d. */
+enum rule_word_class {
+        WORD_LEADER = 0,                /* leader: 领导人姓名职务 */
+        WORD_STATE_BODY,                /* state_body: 国家机构名称 */
+        WORD_DIVISION,                  /* division: 行政区划名称 */
+        WORD_POLITICAL_PHRASE,          /* political_phrase: 时政短语 */
+        WORD_TYPO,                      /* typo: 常见错别字 */
+        WORD_SENSITIVE,                 /* sensitive: 敏感词 */
+        WORD_OBSOLETE_NAME,             /* obsolete_name: 过时名称 */
+        WORD_DISMISSED_OFFICIAL,        /* dismissed_official: 落马官员 */
+        N_WORD_CLASSES,
+};
+const char *rule_word_class_id(enum rule_word_class c);
+const char *rule_word_class_label(enum rule_word_class c);
+/* The rule id a hit of this class is reported under: wrong_word, obsolete_name or
+ * sensitive_word. */
+const char *rule_word_class_rule(enum rule_word_class c);
+
+struct rule_word {
+        char *wrong;                    /* the text that must not appear */
+        struct strv right;              /* suggestions; empty only for sensitive classes */
+        enum rule_word_class cls;
+        enum severity severity;
+        /* Longer texts that contain wrong and are correct: a hit inside one of them is no
+         * error ("一网通办" for a "网通" entry...). */
+        struct strv except;
+        bool has_wrong_from;            /* obsolete names: wrong only from this day on */
+        xj_day wrong_from;
+        char *note;                     /* why, for people; may be NULL */
+        char *file;                     /* where it was defined */
+        int line;
+};
+
+struct rule_pattern {
+        char *id;
+        char *source;                   /* the PCRE2 pattern as written */
+        void *code;                     /* pcre2_code *, compiled with PCRE2_UTF */
+        bool jit;                       /* JIT-compiled (else the interpreter runs it) */
+        struct strv prefilter;          /* literals; the pattern runs where one occurs */
+        struct strv right;
+        enum rule_word_class cls;
+        enum severity severity;
+        char *message;                  /* what is wrong, for people; may be NULL */
+        char *file;
+        int line;
+};
+
+struct dict;
+
+struct rule_dictionary {
+        struct rule_word *words;
+        size_t n_words;
+        struct rule_pattern *patterns;
+        size_t n_patterns;
+        /* Every word's wrong text with id = its index, and every prefilter literal with
+         * id = n_words + its pattern's index. Built once by the loader, read-only. */
+        struct dict *matcher;
+};
+
+/* Frees what the dictionary holds and leaves it empty. */
+void rule_dictionary_clear(struct rule_dictionary *d);
+
 struct rule_config {
         struct rule_unit *units;
         size_t n_units;
@@ -231,6 +303,7 @@ struct rule_config {
         struct rule_tickets tickets;
         struct rule_mail mail;
         struct rule_office office;
+        struct rule_dictionary dictionary;
         struct strv files;              /* the files read, in order */
 };
 

@@ -124,3 +124,14 @@ bool cfg_email_plausible(const char *s);
 void cfg_load_office(struct loader *l, const struct ynode *key, const struct ynode *val);
 void cfg_build_office(struct loader *l);
 void cfg_release_office(struct rule_config *c);
+
+/* dictionary and patterns: the 错敏字 dictionary and its PCRE2 rules (config_dict.c). The
+ * entries of every file wait in the loader (cfg_dict_pending) until the build step merges
+ * them, a later file replacing an earlier entry with the same wrong text or pattern id,
+ * and compiles the matcher. */
+struct dict_pending;
+struct dict_pending **cfg_dict_pending(struct loader *l);
+void cfg_load_dictionary(struct loader *l, const struct ynode *key, const struct ynode *val);
+void cfg_load_patterns(struct loader *l, const struct ynode *key, const struct ynode *val);
+void cfg_build_dictionary(struct loader *l);
+void cfg_release_dictionary(struct rule_config *c);

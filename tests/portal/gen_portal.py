@@ -898,6 +898,32 @@ class Portal:
         self.routes["/zwgk/gzdt/index.html"] = {"status": 301,
                                                  "location": "/zwdt/bmdt/index.html"}
 
+    # -- the planted 错敏字 and personal data (issue 4, dictionary) -----------------------
+
+    def plant_words(self):
+        """Wrong words and an identity number in article bodies, each one finding per page
+        and entry (rules.d/2x-dict-*.yaml); the rest of the portal's prose must give none."""
+        c = self.column("区人社局通知公告")
+        a = c.articles[1]
+        a.extra_html += ("<p>各单位要进一步提高整治站位，不能按步就班。</p>"
+                         "<p>再次强调：提高整治站位是做好本项工作的前提。</p>")
+        subject = "@BASE@" + a.path.lstrip("/")
+        self.finding(c, "wrong_word", subject + " 「整治站位」",
+                     "时政短语「整治站位」应为「政治站位」，出现 2 次", severity="serious")
+        self.finding(c, "wrong_word", subject + " 「按步就班」",
+                     "常见错别字「按步就班」应为「按部就班」，出现 1 次")
+
+        c = self.column("区发改委工作动态")
+        a = c.articles[0]
+        a.extra_html += ("<p>会议要求深入学习习近平新时代中国特色社会主义思想法治思想。</p>"
+                         "<p>公示对象：张某，身份证号：11010519491231002X。</p>")
+        subject = "@BASE@" + a.path.lstrip("/")
+        self.finding(c, "wrong_word", subject + " 「xi_thought_compound」",
+                     "应为「习近平法治思想」", severity="serious")
+        self.finding(c, "personal_data", subject + " 居民身份证号码",
+                     "页面公开了 1 个居民身份证号码（如 110105********002X）",
+                     severity="serious")
+
     # -- homepage, sections, sitemap, static files ---------------------------------------
 
     def write_homepage(self):
@@ -1168,6 +1194,7 @@ class Portal:
             if c.kind == "list" and c.blank is None:
                 self.make_articles(c)
         self.plant_links()
+        self.plant_words()
         for c in self.columns:
             self.write_column(c)
         self.write_homepage()

@@ -197,11 +197,11 @@ static void test_base_fixture(void **state)
         assert_string_equal(demo->homepage, "http://127.0.0.1:8080/");
         assert_int_equal(demo->n_columns, 2);
         assert_string_equal(demo->columns[0].url, "http://127.0.0.1:8080/xwzx/gzdt/");
-        assert_int_equal(demo->columns[0].line, 55);
+        assert_int_equal(demo->columns[0].line, 56);
         assert_string_equal(demo->columns[1].url, "http://127.0.0.1:8080/zwgk/zfwj/");
         assert_ptr_equal(demo->columns[1].cls, class_by_id(c, "policy"));
         assert_ptr_equal(demo->columns[1].unit, rule_config_unit(c, "jyj"));
-        assert_int_equal(demo->line, 50);
+        assert_int_equal(demo->line, 51);
         /* email: a string or a list. */
         assert_int_equal(rule_config_unit(c, "zfb")->emails.n, 1);
         assert_int_equal(rule_config_unit(c, "jyj")->emails.n, 2);
@@ -334,7 +334,7 @@ static void test_top_level(void **state)
         static const struct expect e[] = {
             {"50-top.yaml:1:1: ", "unknown top-level key 'setting' (allowed: settings, "
                                   "classes, units, sites, holidays, accounts, tickets, mail, "
-                                  "office)"},
+                                  "office, dictionary, patterns)"},
         };
 
         check_case("top_level", e, ARRAY_SIZE(e));
@@ -458,15 +458,15 @@ static void test_no_settings(void **state)
 
         assert_int_equal(rule_config_load(CASE_DIR("no_settings"), &c, &errors), -EINVAL);
         assert_null(c);
-        /* Every one of the 40 settings is named, then the tickets and mail sections. */
-        assert_int_equal(errors.n, 42);
+        /* Every one of the 44 settings is named, then the tickets and mail sections. */
+        assert_int_equal(errors.n, 46);
         for (size_t i = 0; i < errors.n; i++)
                 assert_true(str_startswith(errors.items[i], prefix));
         assert_non_null(strstr(errors.items[0], "settings.http.connect_timeout_s is required"));
         assert_non_null(strstr(errors.items[19], "settings.blank_placeholders is required"));
         assert_non_null(strstr(errors.items[39], "settings.media.platform_hosts is required"));
-        assert_non_null(strstr(errors.items[40], "tickets is required"));
-        assert_non_null(strstr(errors.items[41], "mail is required"));
+        assert_non_null(strstr(errors.items[44], "tickets is required"));
+        assert_non_null(strstr(errors.items[45], "mail is required"));
         strv_free(&errors);
 }
 
@@ -487,7 +487,7 @@ static void test_dup_key(void **state)
                                   "line 7)"},
             /* Names must be unique too, since references may use them. */
             {"50-dup.yaml:4:3: ", "units.mzj2.name: '区教育局' is already the name of "
-                                  "units.jyj (" XJ_FIXTURES "/config/dup_key/00-base.yaml:48)"},
+                                  "units.jyj (" XJ_FIXTURES "/config/dup_key/00-base.yaml:49)"},
         };
 
         check_case("dup_key", e, ARRAY_SIZE(e));
@@ -635,6 +635,51 @@ static void test_accounts_bad(void **state)
         check_case("accounts_bad", e, ARRAY_SIZE(e));
 }
 
+/* A malformed dictionary file: every bad entry is named at its place. */
+static void test_dict_bad(void **state)
+{
+        static const struct expect e[] = {
+            {"50-dict.yaml:2:39: ", "dictionary[1].class: unknown class 'politics'"},
+            {"50-dict.yaml:3:13: ", "dictionary[2].wrong: must not be empty"},
+            {"50-dict.yaml:4:5: ", "dictionary[3]: missing required key 'right'"},
+            {"50-dict.yaml:5:68: ", "dictionary[4].wrong_from: expected a date \"YYYY-MM-DD\" "
+                                    "(got '2018-02-30')"},
+            {"50-dict.yaml:6:50: ", "dictionary[5].except[1]: '通信' must be a longer text "
+                                    "that contains the wrong text '网通'"},
+            {"50-dict.yaml:7:41: ", "dictionary[6].wrong_from: only an obsolete_name entry"},
+            {"50-dict.yaml:8:51: ", "dictionary[7].severity: must be 严重, 一般 or 疑似"},
+            {"50-dict.yaml:11:14: ", "patterns[1].pattern: invalid PCRE2 pattern at offset 7: "
+                                    "missing closing parenthesis"},
+            {"50-dict.yaml:15:5: ", "patterns[2]: missing required key 'prefilter'"},
+            {"50-dict.yaml:8:5: ", "dictionary: '攻府' is already an entry of this file (line 7)"},
+        };
+
+        check_case("dict_bad", e, ARRAY_SIZE(e));
+}
+
+/* The shipped dictionary loads, and a later file overrides or turns off an entry. */
+static void test_dict_shipped(void **state)
+{
+        struct rule_config *c = load_ok(XJ_RULES_DIR);
+        const struct rule_dictionary *d = &c->dictionary;
+        bool found = false;
+
+        assert_true(d->n_words >= 150);
+        assert_non_null(d->matcher);
+        for (size_t i = 0; i < d->n_words; i++) {
+                if (!streq(d->words[i].wrong, "国家卫生和计划生育委员会"))
+                        continue;
+                found = true;
+                assert_int_equal(d->words[i].cls, WORD_OBSOLETE_NAME);
+                assert_true(d->words[i].has_wrong_from);
+                assert_int_equal(d->words[i].wrong_from, day_from_civil(2018, 3, 27));
+                assert_string_equal(d->words[i].right.items[0], "国家卫生健康委员会");
+        }
+        assert_true(found);
+        assert_true(d->n_patterns >= 1);
+        rule_config_free(c);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -650,6 +695,8 @@ int main(void)
             cmocka_unit_test(test_missing_dir), cmocka_unit_test(test_holidays),
             cmocka_unit_test(test_accounts), cmocka_unit_test(test_accounts_bad),
             cmocka_unit_test(test_holidays_shipped),
+            cmocka_unit_test(test_missing_dir), cmocka_unit_test(test_dict_bad),
+            cmocka_unit_test(test_dict_shipped),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
