@@ -155,7 +155,9 @@ static bool in_list(const char *name, const char *const *list, size_t n)
 
 bool html__node_hidden(const xmlNode *n)
 {
-        return html__hiding_of(n) != NULL;
+        const struct html__hiding *h = html__hiding_of(n);
+
+        return h && !h->own_text_only;
 }
 
 static bool never_text(const xmlNode *n);
@@ -258,7 +260,9 @@ static void collect_text(const xmlNode *root, struct text_acc *t, bool main_only
                 if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
                         if (html__is_block(n->prev))
                                 text_break(t);
-                        if (n->content)
+                        /* Text in the colour of its background (the mark of its parent). */
+                        bool unseen = !with_hidden && html__hiding_of(n->parent);
+                        if (n->content && !unseen)
                                 text_add(t, (const char *)n->content);
                 } else if (n->type == XML_ELEMENT_NODE) {
                         if (n != root && ((with_hidden ? never_text(n) : html__node_invisible(n)) ||
@@ -448,12 +452,13 @@ int html__line_of(const xmlNode *n)
         return line_of(n, 0);
 }
 
-/* What hides n or its nearest hidden ancestor, or NULL. */
+/* What hides n itself or its nearest hidden ancestor, or NULL. An ancestor whose text
+ * is in the colour of its background does not hide n: n has its own colour. */
 static const struct html__hiding *ancestor_hiding(const xmlNode *n)
 {
-        for (; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
-                const struct html__hiding *h = html__hiding_of(n);
-                if (h)
+        for (const xmlNode *x = n; x && x->type == XML_ELEMENT_NODE; x = x->parent) {
+                const struct html__hiding *h = html__hiding_of(x);
+                if (h && (x == n || !h->own_text_only))
                         return h;
         }
         return NULL;

@@ -121,7 +121,32 @@ static bool leaf_block(const xmlNode *n)
         return true;
 }
 
-/* The text of the siblings after n, up to the next one that is itself a label. */
+/* The length of the label at the start of text ("设定依据：..." gives the bytes of
+ * "设定依据"), or 0 when text does not start with one. */
+static size_t label_len(const char *text, size_t *ret_colon_len)
+{
+        const char *colon = strstr(text, "：");
+        size_t colon_len = strlen("：");
+        const char *ascii = strchr(text, ':');
+
+        if (ascii && (!colon || ascii < colon)) {
+                colon = ascii;
+                colon_len = 1;
+        }
+        if (!colon || colon == text)
+                return 0;
+        /* "http://..." is not a label. */
+        if (colon_len == 1 && str_startswith(colon + 1, "//"))
+                return 0;
+        _cleanup_free_ char *label = xstrndup(text, (size_t)(colon - text));
+        if (utf8_length(label) > MAX_LABEL_CHARS || strstr(label, "。") || strstr(label, "，"))
+                return 0;
+        *ret_colon_len = colon_len;
+        return (size_t)(colon - text);
+}
+
+/* The text of the siblings after n, up to the next one that is itself a label (a
+ * heading, or a line that starts with "标签："). */
 static char *text_after(xmlNode *n)
 {
         struct buf v;
@@ -129,16 +154,12 @@ static char *text_after(xmlNode *n)
 
         buf_init(&v, MAX_VALUE);
         for (xmlNode *s = n->next; s && k < MAX_VALUE_SIBLINGS; s = s->next) {
-                if (s->type != XML_ELEMENT_NODE)
+                if (s->type != XML_ELEMENT_NODE || html__node_invisible(s))
                         continue;
-                if (is_heading(s) || html__is(s, n->name ? (const char *)n->name : "")) {
-                        /* The same kind of element as the label: a label again only when
-                         * it is short and ends with a colon. */
-                        _cleanup_free_ char *t = html__node_text(s, MAX_LABEL_BYTES + 8, NULL);
-                        if (is_heading(s) || str_endswith(t, "：") || str_endswith(t, ":"))
-                                break;
-                }
                 _cleanup_free_ char *t = html__node_text(s, MAX_VALUE, NULL);
+                size_t colon_len;
+                if (is_heading(s) || label_len(t, &colon_len) > 0)
+                        break;
                 if (v.len && t[0])
                         buf_append_some(&v, " ", 1);
                 buf_append_some(&v, t, strlen(t));
@@ -151,32 +172,19 @@ static char *text_after(xmlNode *n)
 static void line_fields(struct html_ctx *c, xmlNode *n)
 {
         _cleanup_free_ char *text = html__node_text(n, MAX_VALUE, NULL);
-        const char *colon = strstr(text, "：");
-        size_t colon_len = strlen("：");
-        const char *ascii = strchr(text, ':');
+        size_t colon_len = 0, len = label_len(text, &colon_len);
 
-        if (ascii && (!colon || ascii < colon)) {
-                colon = ascii;
-                colon_len = 1;
-        }
-        if (colon) {
-                const char *value = colon + colon_len;
-                char *label = xstrndup(text, (size_t)(colon - text));
-                /* "http://..." is not a label. */
-                if (colon_len == 1 && str_startswith(value, "//")) {
-                        free(label);
-                        return;
-                }
-                char *v = xstrdup(value);
+        if (len > 0) {
+                char *v = xstrdup(text + len + colon_len);
                 str_trim(v);
                 if (v[0] == '\0') {
                         free(v);
                         v = text_after(n);
                 }
-                add_field(c, label, v);
+                add_field(c, xstrndup(text, len), v);
                 return;
         }
-        if (is_heading(n) && utf8_length(text) <= MAX_LABEL_CHARS)
+        if (is_heading(n) && text[0] && utf8_length(text) <= MAX_LABEL_CHARS)
                 add_field(c, xstrdup(text), text_after(n));
 }
 

@@ -21,6 +21,9 @@ struct html_record {
 struct html__hiding {
         enum html_hidden_by by;
         const char *how;        /* for people: "display:none", "文字颜色与背景色相同"... */
+        /* Text in the colour of its background hides the element's own text only: a
+         * child in another colour (a link, drawn blue) still shows. */
+        bool own_text_only;
 };
 
 /* The rules of the page's <style> blocks (html_style.c). */
@@ -58,7 +61,7 @@ const char *html__attr(const xmlNode *n, const char *name);
 char *html__node_text(const xmlNode *n, size_t cap, bool *ret_truncated);
 /* True when n itself must be left out of the visible text. */
 bool html__node_invisible(const xmlNode *n);
-/* True when n is hidden (html__hiding_of(n) is set). */
+/* True when n and everything under it is hidden (a mark that is not own_text_only). */
 bool html__node_hidden(const xmlNode *n);
 /* True when n is laid out as a block (its text does not run into its neighbours'). */
 bool html__is_block(const xmlNode *n);
@@ -73,7 +76,7 @@ int html__line_of(const xmlNode *n);
 void html__style_sheet_collect(struct html_ctx *c, xmlNode *root);
 void html__style_mark(struct html_ctx *c, xmlNode *root);
 void html__style_free(struct html_ctx *c);
-/* The reason n itself is hidden, or NULL. */
+/* The reason n itself (or, own_text_only, its own text) is hidden, or NULL. */
 const struct html__hiding *html__hiding_of(const xmlNode *n);
 
 /* Adds a link that is not an element of the tree (a link written by a script): ref is

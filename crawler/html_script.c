@@ -20,8 +20,10 @@
 #define MAX_SCRIPT_LINKS 256
 #define MAX_LINK_TEXT 512
 
-static const struct html__hiding by_write = {HTML_HIDDEN_SCRIPT, "脚本写入（document.write）"};
-static const struct html__hiding by_inner = {HTML_HIDDEN_SCRIPT, "脚本写入（innerHTML 等）"};
+static const struct html__hiding by_write = {HTML_HIDDEN_SCRIPT, "脚本写入（document.write）",
+                                             false};
+static const struct html__hiding by_inner = {HTML_HIDDEN_SCRIPT, "脚本写入（innerHTML 等）",
+                                             false};
 
 /* A script element whose text is JavaScript (no type, or a JavaScript type), and which
  * has no src of its own. */

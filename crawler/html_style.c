@@ -59,15 +59,17 @@ enum how {
 
 #define HIDINGS(by)                                                                    \
         {                                                                              \
-                {by, "display:none"}, {by, "visibility:hidden"}, {by, "opacity:0"},    \
-                {by, "宽或高接近零且溢出隐藏"}, {by, "定位到页面可视区域之外"},       \
-                {by, "字号接近零"}, {by, "文字颜色与背景色相同"},                     \
+                {by, "display:none", false}, {by, "visibility:hidden", false},         \
+                {by, "opacity:0", false}, {by, "宽或高接近零且溢出隐藏", false},       \
+                {by, "定位到页面可视区域之外", false}, {by, "字号接近零", false},     \
+                {by, "文字颜色与背景色相同", true},                                   \
         }
 
 static const struct html__hiding by_inline[N_HOWS] = HIDINGS(HTML_HIDDEN_INLINE);
 static const struct html__hiding by_sheet[N_HOWS] = HIDINGS(HTML_HIDDEN_STYLESHEET);
-static const struct html__hiding by_attribute = {HTML_HIDDEN_ATTRIBUTE, "hidden 属性"};
-static const struct html__hiding by_marquee = {HTML_HIDDEN_MARQUEE, "极小的滚动区（marquee）"};
+static const struct html__hiding by_attribute = {HTML_HIDDEN_ATTRIBUTE, "hidden 属性", false};
+static const struct html__hiding by_marquee = {HTML_HIDDEN_MARQUEE, "极小的滚动区（marquee）",
+                                               false};
 
 const char *html_hidden_by_id(enum html_hidden_by h)
 {
