@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "common/util.h"
+#include "rules/regex.h"
 
 struct rule_unit {
         char *id;               /* its key in rules.d */
@@ -57,6 +58,9 @@ struct rule_site {
         bool enabled;
         struct rule_column *columns;
         size_t n_columns;
+        /* Pages whose URL matches are service guides (办事指南), besides the articles of
+         * the columns of a settings.guides.classes class; NULL when not set. */
+        struct rule_regex *guide_pages;
         char *file;
         int line;
 };
@@ -85,6 +89,31 @@ struct rule_settings {
         int overdue_news_veto;          /* 5 */
         int overdue_any_veto;           /* 10 */
         struct strv blank_placeholders; /* "暂无信息", "暂无内容", ... */
+
+        /* 暗链 hidden links (check_hidden_links.c, crawler/html_style.c) */
+        int hidden_offset_px;           /* 500: moved this far off the page is hidden */
+        int hidden_tiny_px;             /* 3: a box or marquee this small is invisible */
+        struct strv hidden_link_words;  /* gambling and adult vocabulary */
+        /* 网页标签 page tags and footer (check_page_tags.c) */
+        struct strv site_metas;         /* on every page: SiteName, SiteDomain, SiteIDCode */
+        struct strv article_metas;      /* on article pages: ColumnName, ArticleTitle... */
+        struct rule_regex *site_id_code;        /* a valid SiteIDCode */
+        struct rule_regex *footer_site_id;      /* 网站标识码 in the homepage's text */
+        struct rule_regex *footer_icp;          /* ICP备案号 */
+        struct rule_regex *footer_police;       /* 公安备案号 */
+        /* 办事指南 service guides (check_guides.c) */
+        struct strv guide_classes;      /* class ids whose columns hold guides */
+        struct strv guide_elements;     /* "办理材料|申请材料": an element and its synonyms */
+        struct strv guide_placeholders; /* values that say nothing: 无, 暂无, 待定... */
+        struct strv guide_none_allowed; /* elements for which "无" is an answer */
+        struct strv guide_form_words;   /* link texts that name a form: 表, 模板... */
+        /* 政策解读 policy interpretation (check_interpretation.c) */
+        struct strv policy_classes;     /* class ids whose articles are policy documents */
+        struct strv interpretation_words;       /* 解读: in a title or a column name */
+        struct strv multiform_words;    /* 图解, 一图读懂, 视频解读... in a title */
+        struct strv video_hosts;        /* hosts whose embedded player means a video */
+        int graphic_min_images;         /* 2: images that make an interpretation graphic */
+        int multiform_min_percent;      /* 50: seed 001 */
 };
 
 struct rule_config {

@@ -212,10 +212,11 @@ static void test_override(void **state)
         const struct rule_site *demo;
 
         /* Hidden files, README.txt and *.bak are skipped; .yml is read; name order. */
-        assert_int_equal(c->files.n, 3);
+        assert_int_equal(c->files.n, 4);
         assert_true(str_endswith(c->files.items[0], "/00-base.yaml"));
-        assert_true(str_endswith(c->files.items[1], "/20-extra.yml"));
-        assert_true(str_endswith(c->files.items[2], "/90-local.yaml"));
+        assert_true(str_endswith(c->files.items[1], "/05-content.yaml"));
+        assert_true(str_endswith(c->files.items[2], "/20-extra.yml"));
+        assert_true(str_endswith(c->files.items[3], "/90-local.yaml"));
 
         /* settings merge leaf by leaf. */
         assert_int_equal(c->settings.blank_veto, 3);
@@ -255,7 +256,7 @@ static void test_chinese(void **state)
         const struct rule_site *site = rule_config_site(c, "演示站");
         const struct rule_class *yaowen = class_by_id(c, "要闻");
 
-        assert_true(str_endswith(c->files.items[1], "/50-中文.yaml"));
+        assert_true(str_endswith(c->files.items[2], "/50-中文.yaml"));
         assert_non_null(yaowen);
         assert_int_equal(yaowen->max_age_days, 7);
         assert_non_null(site);
@@ -452,8 +453,8 @@ static void test_no_settings(void **state)
 
         assert_int_equal(rule_config_load(CASE_DIR("no_settings"), &c, &errors), -EINVAL);
         assert_null(c);
-        /* Every one of the 20 settings is named. */
-        assert_int_equal(errors.n, 20);
+        /* Every one of the 40 settings is named. */
+        assert_int_equal(errors.n, 40);
         for (size_t i = 0; i < errors.n; i++)
                 assert_true(str_startswith(errors.items[i], prefix));
         assert_non_null(strstr(errors.items[0], "settings.http.connect_timeout_s is required"));
