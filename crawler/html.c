@@ -647,14 +647,18 @@ static void add_dated_link(struct html_ctx *c, xmlNode *a)
         p->dated_links[p->n_dated_links++] = it;
 }
 
-/* An image of the content: outside the template, and not an icon (an image whose width
- * and height attributes are both given and small is a bullet or a "new" mark). */
+/* An image of the content: outside the template, not a link (logos and banners are), and
+ * not an icon (an image whose width and height attributes are both given and small is a
+ * bullet or a "new" mark). */
 static void count_content_image(struct html_ctx *c, const xmlNode *n)
 {
         const char *w = html__attr(n, "width"), *h = html__attr(n, "height");
 
         if (w && h && atoi(w) <= 32 && atoi(h) <= 32)
                 return;
+        for (const xmlNode *x = n->parent; x && x->type == XML_ELEMENT_NODE; x = x->parent)
+                if (html__is(x, "a"))
+                        return;
         if (!html__in_template(n) && !html__node_hidden(n))
                 c->page->n_content_images++;
 }

@@ -11,6 +11,16 @@
 #include "rules/config.h"
 #include "store/store.h"
 
+/* What the content checks (page tags, service guides, policy interpretation) collect from
+ * the pages of one scan to judge across pages at its end: SiteIDCode values, the forms
+ * linked from guides, policy documents and interpretations. Bounded by the pages of the
+ * scan (max_pages) times small per-page caps. Created and freed by the scan (cli/scan.c),
+ * filled by the page checks, read by the end-of-scan checks. */
+struct content_scan;
+struct content_scan *content_scan_new(void);
+/* Accepts NULL. */
+void content_scan_free(struct content_scan *cs);
+
 struct check_context {
         const struct rule_config *config;
         const struct rule_site *site;
@@ -20,11 +30,16 @@ struct check_context {
         /* Receives each finding; the strings are valid only during the call. */
         void (*emit)(const struct store_finding *f, void *userdata);
         void *userdata;
+        /* What the page checks collected, or NULL (the checks that need it do nothing). */
+        const struct content_scan *content;
 };
 
 struct rule_check {
         const char *const *rules;       /* the rule ids this check can report, NULL-ended */
         void (*run)(const struct check_context *ctx);
+        /* Its findings need every page of the site: a crawl cut short by max_pages may not
+         * confirm that such a problem was fixed. */
+        bool needs_every_page;
 };
 
 extern const struct rule_check rule_checks[];
@@ -41,6 +56,9 @@ struct page_check_context {
         xj_day today;
         void (*emit)(const struct store_finding *f, void *userdata);
         void *userdata;
+        /* Where the content checks keep what they judge at the end of the scan; NULL
+         * when nobody asks (those parts are then skipped). */
+        struct content_scan *content;
 };
 
 struct rule_page_check {
@@ -71,3 +89,11 @@ void check_freshness(const struct check_context *ctx);
 void check_blank(const struct check_context *ctx);
 void check_dead_links(const struct check_context *ctx);
 void check_column_access(const struct check_context *ctx);
+/* Content checks: the per-page part, and the end-of-scan part where there is one. */
+void check_hidden_links(const struct page_check_context *ctx);
+void check_page_tags(const struct page_check_context *ctx);
+void check_page_tags_end(const struct check_context *ctx);
+void check_guides(const struct page_check_context *ctx);
+void check_guides_end(const struct check_context *ctx);
+void check_interpretation(const struct page_check_context *ctx);
+void check_interpretation_end(const struct check_context *ctx);
