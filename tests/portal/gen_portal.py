@@ -985,7 +985,7 @@ class Portal:
                                 '<p>区长信箱受理时间：工作日 9:00-17:00。</p>'),
             "bsfw/index.html": ('<ul><li><a href="http://@EXT@/zwfw/index.html">'
                                 '政务服务网</a></li><li><a href="/zwgk/xxgkzn/index.html">'
-                                '依申请公开</a></li></ul>' + self.guide_index()),
+                                '依申请公开</a></li></ul>'),
             "sjfb/index.html": ('<ul><li><a href="/zwgk/tjxx/index.html">统计信息</a></li>'
                                 '<li><a href="/zwgk/czyjs/index.html">财政预决算</a></li></ul>'),
             "zmhd/lxwm/index.html": "<p>演示区人民政府办公室，联系电话：029-86860000。</p>",
@@ -1054,6 +1054,9 @@ class Portal:
         return any(w in title for w in INTERP_WORDS)
 
     def plant_content(self):
+        # The guides are linked from the homepage only, so that the crawl always meets
+        # them one level down, whatever order the other pages arrive in.
+        self.homepage_extra += self.guide_index()
         self.plant_hidden_links()
         self.plant_page_tags()
         self.plant_interpretation()
@@ -1190,7 +1193,7 @@ class Portal:
                      "政策解读 %d 篇，其中图解、视频等多元化解读 %d 篇" % (n, multiform))
 
     def guide_index(self):
-        return ('<h3>办事指南</h3><ul class="guides">%s</ul>'
+        return ('<div class="block"><h3>办事指南</h3><ul class="guides">%s</ul></div>\n'
                 % "".join('<li><a href="/bsfw/bszn/%d.html">%s</a></li>' % (gid, esc(name))
                           for gid, name in GUIDES))
 
