@@ -192,7 +192,10 @@ void check_page_tags(const struct page_check_context *ctx)
         check_missing(ctx, f->kind == SITE_FETCH_ARTICLE);
         check_values(ctx);
         code = html_page_meta(f->page, "SiteIDCode");
-        if (ctx->content && code && code[0])
+        /* An invalid code is page_tag_invalid already; it takes no part in the vote. */
+        if (ctx->content && code && code[0] &&
+            rule_regex_search(ctx->config->settings.site_id_code, code, strlen(code), NULL,
+                              NULL) != 0)
                 note_site_id(ctx->content, code, f->url);
         if (f->kind == SITE_FETCH_HOMEPAGE) {
                 check_footer(ctx);

@@ -171,6 +171,7 @@ static const struct setting_desc settings_table[] = {
     {SEC_HIDDEN_LINKS, "offset_px", SET_INT, S_OFF(hidden_offset_px), 1, 1000000},
     {SEC_HIDDEN_LINKS, "tiny_px", SET_INT, S_OFF(hidden_tiny_px), 0, 100},
     {SEC_HIDDEN_LINKS, "words", SET_STRV, S_OFF(hidden_link_words), 0, 0},
+    {SEC_HIDDEN_LINKS, "trusted_hosts", SET_STRV, S_OFF(trusted_hosts), 0, 0},
     {SEC_PAGE_TAGS, "site_metas", SET_STRV, S_OFF(site_metas), 0, 0},
     {SEC_PAGE_TAGS, "article_metas", SET_STRV, S_OFF(article_metas), 0, 0},
     {SEC_PAGE_TAGS, "site_id_code", SET_REGEX, S_OFF(site_id_code), 0, 0},
@@ -1781,7 +1782,8 @@ static void check_content_settings(struct loader *l)
 static void content_settings_free(struct rule_settings *s)
 {
         struct strv *lists[] = {
-                &s->hidden_link_words,  &s->site_metas,         &s->article_metas,
+                &s->hidden_link_words,  &s->trusted_hosts,      &s->site_metas,
+                &s->article_metas,
                 &s->guide_classes,      &s->guide_elements,     &s->guide_placeholders,
                 &s->guide_none_allowed, &s->guide_form_words,   &s->policy_classes,
                 &s->interpretation_words, &s->multiform_words,  &s->video_hosts,

@@ -94,6 +94,8 @@ struct rule_settings {
         int hidden_offset_px;           /* 500: moved this far off the page is hidden */
         int hidden_tiny_px;             /* 3: a box or marquee this small is invisible */
         struct strv hidden_link_words;  /* gambling and adult vocabulary */
+        struct strv trusted_hosts;      /* gov.cn: hosts (and their subdomains) that are
+                                         * not 域外 for hidden links */
         /* 网页标签 page tags and footer (check_page_tags.c) */
         struct strv site_metas;         /* on every page: SiteName, SiteDomain, SiteIDCode */
         struct strv article_metas;      /* on article pages: ColumnName, ArticleTitle... */

@@ -453,8 +453,8 @@ static void test_no_settings(void **state)
 
         assert_int_equal(rule_config_load(CASE_DIR("no_settings"), &c, &errors), -EINVAL);
         assert_null(c);
-        /* Every one of the 40 settings is named. */
-        assert_int_equal(errors.n, 40);
+        /* Every one of the 41 settings is named. */
+        assert_int_equal(errors.n, 41);
         for (size_t i = 0; i < errors.n; i++)
                 assert_true(str_startswith(errors.items[i], prefix));
         assert_non_null(strstr(errors.items[0], "settings.http.connect_timeout_s is required"));
