@@ -120,6 +120,14 @@ static void test_shipped(void **state)
         assert_non_null(strstr(s->user_agent, "政府网站巡检"));
         assert_true(strv_contains(&s->blank_placeholders, "暂无信息"));
         assert_true(strv_contains(&s->blank_placeholders, "栏目建设中"));
+        /* The content checks: seed 002's eight guide elements, seed 001's 50 %. */
+        assert_int_equal(s->guide_elements.n, 8);
+        assert_int_equal(s->multiform_min_percent, 50);
+        assert_true(strv_contains(&s->site_metas, "SiteIDCode"));
+        assert_true(strv_contains(&s->article_metas, "PubDate"));
+        assert_int_equal(rule_regex_search(s->footer_police, "京公网安备 11010502000001号",
+                                           strlen("京公网安备 11010502000001号"), NULL, NULL),
+                         1);
 
         news = class_by_id(c, "news");
         assert_non_null(news);
@@ -402,6 +410,21 @@ static void test_dup_url(void **state)
         check_case("dup_url", e, ARRAY_SIZE(e));
 }
 
+/* The content checks' settings: a regular expression that does not compile, a class
+ * that does not exist, a site's guide_pages pattern. */
+static void test_content_bad(void **state)
+{
+        static const struct expect e[] = {
+            {"50-bad.yaml:3:17: ", "settings.page_tags.footer_icp: invalid regular expression "
+                                   "at byte "},
+            {"50-bad.yaml:5:21: ", "settings.interpretation.policy_classes[2]: unknown class "
+                                   "'polcy'"},
+            {"50-bad.yaml:11:18: ", "sites.guides.guide_pages: invalid regular expression"},
+        };
+
+        check_case("content_bad", e, ARRAY_SIZE(e));
+}
+
 static void test_bad_url(void **state)
 {
         static const struct expect e[] = {
@@ -526,6 +549,7 @@ int main(void)
             cmocka_unit_test(test_range),       cmocka_unit_test(test_unknown_ref),
             cmocka_unit_test(test_dup_url),     cmocka_unit_test(test_bad_url),
             cmocka_unit_test(test_missing_key), cmocka_unit_test(test_missing_setting),
+            cmocka_unit_test(test_content_bad),
             cmocka_unit_test(test_no_settings), cmocka_unit_test(test_not_utf8),
             cmocka_unit_test(test_dup_key),     cmocka_unit_test(test_empty_dir),
             cmocka_unit_test(test_missing_dir),
