@@ -319,10 +319,15 @@ static char *clean_copy(const char *s, size_t cap)
         return c;
 }
 
+static const struct html__hiding *ancestor_hiding(const xmlNode *n);
+
 char *html__link_title(const xmlNode *a)
 {
         bool cut = false;
-        char *text = node_text_with_hidden(a, MAX_LINK_TEXT, &cut);
+        /* A hidden link is known by its hidden text (evidence of a 暗链); a visible one by
+         * what shows. */
+        char *text = ancestor_hiding(a) ? node_text_with_hidden(a, MAX_LINK_TEXT, &cut)
+                                        : html__node_text(a, MAX_LINK_TEXT, &cut);
         const char *title = html__attr(a, "title");
 
         /* Lists print titles cut to fit ("关于做好2023年...") and keep the whole one in
