@@ -22,6 +22,7 @@ struct scan_run {
         struct site_crawl *crawl;
         struct site_plan plan;
         struct site_plan_column *columns;
+        struct content_scan *content;   /* what the content checks keep across pages */
 
         bool interrupted;
         int store_error;                /* first store failure; stops the crawl */
@@ -133,6 +134,7 @@ static void on_fetch(const struct site_fetch *f, void *userdata)
                         .emit = on_finding,
                         .userdata = run,
                         .warn = on_warn,
+                        .content = run->content,
                 };
                 rule_page_checks_run(&ctx);
                 r = run->store_error;
@@ -236,8 +238,9 @@ static int conclude(struct scan_run *run, struct store_reconcile_stats *ret_stat
                 .emit = on_finding,
                 .userdata = run,
                 .warn = on_warn,
+                .content = run->content,
         };
-        const char *rules[48];
+        const char *rules[64];
         size_t n_rules = 0;
         int r;
 
@@ -267,7 +270,7 @@ static int conclude(struct scan_run *run, struct store_reconcile_stats *ret_stat
          * meet again may still be there: only the other rules may mark fixes. */
         for (size_t i = 0; i < rule_checks_count; i++)
                 for (const char *const *id = rule_checks[i].rules; *id; id++)
-                        if (!(res->capped && streq(*id, "dead_link")) &&
+                        if (!(res->capped && rule_checks[i].needs_every_page) &&
                             n_rules < ARRAY_SIZE(rules))
                                 rules[n_rules++] = *id;
         /* Page checks saw only the pages fetched: the same holds for them. */
@@ -315,6 +318,8 @@ static void plan_from_site(struct scan_run *run)
                 .max_page_body = (size_t)set->max_body_bytes,
                 .max_check_body = 64 * 1024,
                 .today = day_of_time(run->cli->now),
+                .hidden_offset_px = set->hidden_offset_px,
+                .hidden_tiny_px = set->hidden_tiny_px,
         };
 }
 
@@ -343,10 +348,12 @@ static int scan_site(struct cli *cli, const struct rule_config *config, struct s
         int r;
 
         plan_from_site(&run);
+        run.content = content_scan_new();
         r = store_scan_begin(store, site->id, cli->now, &run.scan_id);
         if (r < 0) {
                 log_error("%s: %s", cli->db_path, store_errmsg(store));
                 free(run.columns);
+                content_scan_free(run.content);
                 return r;
         }
 
@@ -422,6 +429,7 @@ static int scan_site(struct cli *cli, const struct rule_config *config, struct s
                 log_warning("%s: event loop closed with handles still open", site->id);
         free(run.columns);
         strv_free(&run.warned);
+        content_scan_free(run.content);
         *ret_found = run.found_violations;
         return r;
 }

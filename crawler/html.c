@@ -1,6 +1,8 @@
 /* HTML extraction; see html.h. libxml2's HTML parser builds the tree; this file walks it for
  * links, meta tags, the title, the visible text and the dated links, and leaves the list
- * (html_list.c), the pagination (html_pager.c) and selectors (html_css.c) to their files. */
+ * (html_list.c), the pagination (html_pager.c), selectors (html_css.c), what is hidden
+ * (html_style.c), links written by scripts (html_script.c) and label/value pairs
+ * (html_fields.c) to their files. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -153,40 +155,21 @@ static bool in_list(const char *name, const char *const *list, size_t n)
 
 bool html__node_hidden(const xmlNode *n)
 {
-        const char *style;
-        char squeezed[512];
-        size_t len = 0;
+        const struct html__hiding *h = html__hiding_of(n);
 
-        if (!n || n->type != XML_ELEMENT_NODE)
-                return false;
-        if (html__attr(n, "hidden"))
-                return true;
-        style = html__attr(n, "style");
-        if (!style)
-                return false;
-        /* "display : None" and "display:none" are the same to a browser. */
-        for (const char *p = style; *p && len < sizeof(squeezed) - 1; p++) {
-                if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-                        continue;
-                squeezed[len++] = (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p;
-        }
-        squeezed[len] = '\0';
-        return strstr(squeezed, "display:none") || strstr(squeezed, "visibility:hidden");
+        return h && !h->own_text_only;
 }
+
+static bool never_text(const xmlNode *n);
 
 bool html__node_invisible(const xmlNode *n)
 {
-        static const char *const skipped[] = { "script", "style", "noscript", "template" };
-
-        if (!n || n->type != XML_ELEMENT_NODE || !n->name)
-                return false;
-        return in_list((const char *)n->name, skipped, ARRAY_SIZE(skipped)) ||
-               html__node_hidden(n);
+        return never_text(n) || html__node_hidden(n);
 }
 
 /* Elements a browser lays out as blocks: their text must not run into the text around
  * them ("<li>a</li><li>b</li>" reads "a b"), while inline elements join ("<b>政</b>府"). */
-static bool is_block(const xmlNode *n)
+bool html__is_block(const xmlNode *n)
 {
         static const char *const blocks[] = {
                 "address", "article", "aside", "blockquote", "br", "caption", "dd",
@@ -253,28 +236,40 @@ static void text_break(struct text_acc *t)
                 t->space_pending = true;
 }
 
+/* Elements whose content is never text on the screen. */
+static bool never_text(const xmlNode *n)
+{
+        static const char *const skipped[] = { "script", "style", "noscript", "template" };
+
+        return n && n->type == XML_ELEMENT_NODE && n->name &&
+               in_list((const char *)n->name, skipped, ARRAY_SIZE(skipped));
+}
+
 /* Collects the visible text of the subtree at root into t. With main_only, the text of
  * links and of the navigation, header, footer and similar template parts is left out:
- * what remains is what the page says of its own. */
-static void collect_text(const xmlNode *root, struct text_acc *t, bool main_only)
+ * what remains is what the page says of its own. With with_hidden, hidden elements are
+ * read too (the text of a hidden link is evidence). */
+static void collect_text(const xmlNode *root, struct text_acc *t, bool main_only, bool with_hidden)
 {
         xmlNode *n = (xmlNode *)root;
 
-        if (html__node_invisible(root))
+        if (with_hidden ? never_text(root) : html__node_invisible(root))
                 return;
         while (n && !t->full) {
                 bool skip = false;
                 if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-                        if (is_block(n->prev))
+                        if (html__is_block(n->prev))
                                 text_break(t);
-                        if (n->content)
+                        /* Text in the colour of its background (the mark of its parent). */
+                        bool unseen = !with_hidden && html__hiding_of(n->parent);
+                        if (n->content && !unseen)
                                 text_add(t, (const char *)n->content);
                 } else if (n->type == XML_ELEMENT_NODE) {
-                        if (n != root && (html__node_invisible(n) ||
+                        if (n != root && ((with_hidden ? never_text(n) : html__node_invisible(n)) ||
                                           (main_only && (html__navlike(n) ||
                                                          html__is(n, "a")))))
                                 skip = true;
-                        else if (is_block(n) || is_block(n->prev))
+                        else if (html__is_block(n) || html__is_block(n->prev))
                                 text_break(t);
                 } else {
                         skip = true;
@@ -289,7 +284,19 @@ char *html__node_text(const xmlNode *n, size_t cap, bool *ret_truncated)
 
         buf_init(&t.b, cap);
         if (n)
-                collect_text(n, &t, false);
+                collect_text(n, &t, false, false);
+        if (ret_truncated)
+                *ret_truncated = t.full;
+        return buf_steal(&t.b);
+}
+
+/* html__node_text with hidden elements read too. */
+static char *node_text_with_hidden(const xmlNode *n, size_t cap, bool *ret_truncated)
+{
+        struct text_acc t = { .space_pending = false };
+
+        buf_init(&t.b, cap);
+        collect_text(n, &t, false, true);
         if (ret_truncated)
                 *ret_truncated = t.full;
         return buf_steal(&t.b);
@@ -312,10 +319,15 @@ static char *clean_copy(const char *s, size_t cap)
         return c;
 }
 
+static const struct html__hiding *ancestor_hiding(const xmlNode *n);
+
 char *html__link_title(const xmlNode *a)
 {
         bool cut = false;
-        char *text = html__node_text(a, MAX_LINK_TEXT, &cut);
+        /* A hidden link is known by its hidden text (evidence of a 暗链); a visible one by
+         * what shows. */
+        char *text = ancestor_hiding(a) ? node_text_with_hidden(a, MAX_LINK_TEXT, &cut)
+                                        : html__node_text(a, MAX_LINK_TEXT, &cut);
         const char *title = html__attr(a, "title");
 
         /* Lists print titles cut to fit ("关于做好2023年...") and keep the whole one in
@@ -440,16 +452,33 @@ static int line_of(const xmlNode *n, long line_base)
         return line > 0 && line < INT_MAX ? (int)line : 0;
 }
 
-static bool ancestor_hidden(const xmlNode *n)
+int html__line_of(const xmlNode *n)
+{
+        return line_of(n, 0);
+}
+
+/* What hides n itself or its nearest hidden ancestor, or NULL. An ancestor whose text
+ * is in the colour of its background does not hide n: n has its own colour. */
+static const struct html__hiding *ancestor_hiding(const xmlNode *n)
+{
+        for (const xmlNode *x = n; x && x->type == XML_ELEMENT_NODE; x = x->parent) {
+                const struct html__hiding *h = html__hiding_of(x);
+                if (h && (x == n || !h->own_text_only))
+                        return h;
+        }
+        return NULL;
+}
+
+bool html__in_template(const xmlNode *n)
 {
         for (; n && n->type == XML_ELEMENT_NODE; n = n->parent)
-                if (html__node_hidden(n))
+                if (html__navlike(n))
                         return true;
         return false;
 }
 
-static void add_link(struct html_ctx *c, const xmlNode *n, long line_base,
-                     enum html_link_kind kind, const char *ref, char *text)
+void html__add_link_at(struct html_ctx *c, enum html_link_kind kind, const char *ref, char *text,
+                       int line, const struct html__hiding *hiding, bool in_template)
 {
         struct html_page *p = c->page;
         char *url = NULL;
@@ -473,9 +502,19 @@ static void add_link(struct html_ctx *c, const xmlNode *n, long line_base,
                 .url = url,
                 .kind = kind,
                 .text = text ? text : xstrdup(""),
-                .line = line_of(n, line_base),
-                .hidden = ancestor_hidden(n),
+                .line = line,
+                .hidden = hiding != NULL,
+                .hidden_by = hiding ? hiding->by : HTML_SHOWN,
+                .hidden_how = hiding ? hiding->how : "",
+                .in_template = in_template,
         };
+}
+
+static void add_link(struct html_ctx *c, const xmlNode *n, long line_base,
+                     enum html_link_kind kind, const char *ref, char *text)
+{
+        html__add_link_at(c, kind, ref, text, line_of(n, line_base), ancestor_hiding(n),
+                          html__in_template(n));
 }
 
 static char *attr_text(const xmlNode *n, const char *name)
@@ -613,6 +652,22 @@ static void add_dated_link(struct html_ctx *c, xmlNode *a)
         p->dated_links[p->n_dated_links++] = it;
 }
 
+/* An image of the content: outside the template, not a link (logos and banners are), and
+ * not an icon (an image whose width and height attributes are both given and small is a
+ * bullet or a "new" mark). */
+static void count_content_image(struct html_ctx *c, const xmlNode *n)
+{
+        const char *w = html__attr(n, "width"), *h = html__attr(n, "height");
+
+        if (w && h && atoi(w) <= 32 && atoi(h) <= 32)
+                return;
+        for (const xmlNode *x = n->parent; x && x->type == XML_ELEMENT_NODE; x = x->parent)
+                if (html__is(x, "a"))
+                        return;
+        if (!html__in_template(n) && !html__node_hidden(n))
+                c->page->n_content_images++;
+}
+
 /* Links of one element. line_base overrides the element's own line for Hanweb records,
  * whose elements live in a separate document. */
 static void element_links(struct html_ctx *c, xmlNode *n, long line_base)
@@ -629,6 +684,7 @@ static void element_links(struct html_ctx *c, xmlNode *n, long line_base)
                 if (streq(name, "a"))
                         add_dated_link(c, n);
         } else if (streq(name, "img")) {
+                count_content_image(c, n);
                 v = html__attr(n, "src");
                 if (v) {
                         char *text = attr_text(n, "alt");
@@ -641,6 +697,12 @@ static void element_links(struct html_ctx *c, xmlNode *n, long line_base)
                 v = html__attr(n, "srcset");
                 if (v)
                         add_srcset(c, n, line_base, v);
+        } else if (streq(name, "video")) {
+                if (!html__in_template(n))
+                        c->page->n_videos++;
+                v = html__attr(n, "src");
+                if (v)
+                        add_link(c, n, line_base, HTML_LINK_EMBED, v, attr_text(n, "title"));
         } else if (streq(name, "script")) {
                 v = html__attr(n, "src");
                 if (v)
@@ -748,7 +810,7 @@ static void extract_text(struct html_ctx *c, xmlNode *root)
 
         struct text_acc t = {.space_pending = false};
         buf_init(&t.b, c->max_text);
-        collect_text(find_body(root), &t, true);
+        collect_text(find_body(root), &t, true, false);
         p->main_text = buf_steal(&t.b);
 }
 
@@ -800,6 +862,11 @@ void html_page_free(struct html_page *p)
                 free(p->metas[i].content);
         }
         free(p->metas);
+        for (size_t i = 0; i < p->n_fields; i++) {
+                free(p->fields[i].label);
+                free(p->fields[i].value);
+        }
+        free(p->fields);
         for (size_t i = 0; i < p->n_items; i++)
                 html__item_clear(&p->items[i]);
         free(p->items);
@@ -870,10 +937,17 @@ int html_parse(const char *utf8, size_t len, const char *page_url, const struct 
         c.page->base_url = root ? find_base(&c, root) : xstrdup(c.page_url);
         if (root) {
                 unnest_list_items(root);
+                /* What is hidden first: every later step reads the marks. */
+                html__style_sheet_collect(&c, root);
+                html__style_mark(&c, root);
                 html__hanweb_parse(&c);
+                for (size_t i = 0; i < c.n_records; i++)
+                        html__style_mark(&c, c.records[i].body);
                 walk_links(&c, root, 0);
                 for (size_t i = 0; i < c.n_records; i++)
                         walk_links(&c, c.records[i].body, c.records[i].line);
+                html__script_links(&c, root);
+                html__extract_fields(&c, find_body(root));
                 extract_text(&c, root);
                 html__extract_rows(&c, root);
         }
@@ -888,6 +962,7 @@ int html_parse(const char *utf8, size_t len, const char *page_url, const struct 
         handlers_restore(&saved);
 
         html__hanweb_free(&c);
+        html__style_free(&c);
         if (c.doc)
                 xmlFreeDoc(c.doc);
         free(c.page_url);

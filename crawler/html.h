@@ -22,13 +22,43 @@ enum html_link_kind {
 };
 const char *html_link_kind_id(enum html_link_kind k);   /* "a", "img", ... */
 
+/* Why a reader of the page does not see an element (or a link): what hid it. */
+enum html_hidden_by {
+        HTML_SHOWN = 0,
+        HTML_HIDDEN_ATTRIBUTE,  /* the "hidden" attribute */
+        HTML_HIDDEN_INLINE,     /* a style="" attribute */
+        HTML_HIDDEN_STYLESHEET, /* a rule of one of the page's <style> blocks */
+        HTML_HIDDEN_MARQUEE,    /* a <marquee> no larger than tiny_px */
+        HTML_HIDDEN_SCRIPT,     /* not in the markup: written by an inline script
+                                 * (document.write, innerHTML...) */
+};
+/* "shown", "attribute", "inline", "stylesheet", "marquee", "script". */
+const char *html_hidden_by_id(enum html_hidden_by h);
+
 struct html_link {
         char *url;              /* absolute and normalised (url_resolve) */
         enum html_link_kind kind;
-        char *text;             /* anchor text, alt or title, trimmed; may be "" */
+        char *text;             /* anchor text, alt or title, trimmed; may be "" (the
+                                 * text of a hidden link is read all the same) */
         int line;               /* source line, for evidence */
-        bool hidden;            /* inside an element hidden by an inline style
-                                 * (display:none, visibility:hidden) or "hidden" */
+        bool hidden;            /* hidden_by != HTML_SHOWN */
+        enum html_hidden_by hidden_by;
+        /* How it was hidden, for people: "display:none", "visibility:hidden",
+         * "opacity:0", "zero size", "off-screen", "font-size:0", "same colour as
+         * background", "hidden attribute", "tiny marquee", "document.write"...; a static
+         * string, "" when shown. */
+        const char *hidden_how;
+        /* Inside the site's template: navigation, menus, header, footer, breadcrumb or
+         * pager (the same test as main_text uses). */
+        bool in_template;
+};
+
+/* A label and its value as a page lays them out: a table row (th/td or td/td), a dt
+ * and its dd, a "标签：值" line, or a heading and the text under it. What the service
+ * guide (办事指南) check reads. */
+struct html_field {
+        char *label;            /* visible text, white space collapsed, trailing "：" cut */
+        char *value;            /* visible text, white space collapsed; may be "" */
 };
 
 /* An entry of a column's list (or a dated link anywhere on a page). */
@@ -65,6 +95,16 @@ struct html_page {
         struct html_meta *metas;
         size_t n_metas;
 
+        /* Label/value pairs, in page order, at most 256 (html_fields.c). */
+        struct html_field *fields;
+        size_t n_fields;
+        /* Media of the content (outside the template): <video> elements, and images
+         * larger than an icon (both width and height attributes, when given, above 32). */
+        size_t n_videos;
+        size_t n_content_images;
+        /* Rules of <style> blocks beyond the cap that were not applied (html_style.c). */
+        size_t style_rules_dropped;
+
         /* The column list: items matched by the column's selector, or the list detected
          * on the page (the largest group of sibling elements that each hold a link, scored
          * by how many carry a date); includes records of Hanweb (大汉) <script
@@ -90,7 +130,10 @@ struct html_page {
         size_t n_rows;
         size_t rows_dropped;    /* beyond the cap of rows per page */
 
-        char *text;             /* visible body text (no script/style), white space collapsed */
+        /* Visible body text, white space collapsed: no script, style, noscript or
+         * template, and nothing hidden (see html_hidden_by: the hidden attribute, inline
+         * styles, the simple rules of <style> blocks, tiny marquees). */
+        char *text;
         /* The same without link text and without the site's template (navigation, menus,
          * header, footer, breadcrumbs, pagers): what tells a blank column from one with
          * content of its own. */
@@ -109,6 +152,12 @@ struct html_options {
         size_t max_url_length;          /* 0: 4096 */
         xj_day today;                   /* context for year-less dates */
         size_t max_list_pages;          /* further list pages kept, 0: 1000 */
+        /* Hidden-element thresholds (rules.d settings.hidden_links): an element placed
+         * offset_px or more to the left of or above the page is off-screen; a box (with
+         * overflow:hidden) or a marquee at most tiny_px wide or high is invisible.
+         * 0: 1000 and 2. */
+        int hidden_offset_px;
+        int hidden_tiny_px;
 };
 
 /* Parses len bytes of UTF-8 HTML fetched from page_url. Never fails on malformed HTML

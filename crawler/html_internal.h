@@ -1,5 +1,6 @@
-/* Private to the HTML extraction files (html.c, html_list.c, html_pager.c): the parse
- * context they share and the small tree helpers they all use ("html__" names). */
+/* Private to the HTML extraction files (html.c, html_list.c, html_pager.c, html_style.c,
+ * html_script.c, html_fields.c): the parse context they share and the small tree helpers
+ * they all use ("html__" names). */
 #pragma once
 
 #include <stdbool.h>
@@ -15,6 +16,18 @@ struct html_record {
         xmlNode *body;          /* where the record's elements are */
         long line;              /* line of the record in the page source */
 };
+
+/* Why an element is hidden (html_style.c); static, never freed. */
+struct html__hiding {
+        enum html_hidden_by by;
+        const char *how;        /* for people: "display:none", "文字颜色与背景色相同"... */
+        /* Text in the colour of its background hides the element's own text only: a
+         * child in another colour (a link, drawn blue) still shows. */
+        bool own_text_only;
+};
+
+/* The rules of the page's <style> blocks (html_style.c). */
+struct html__sheet;
 
 struct html_ctx {
         const struct html_options *o;
@@ -32,6 +45,8 @@ struct html_ctx {
         /* Hrefs of Hanweb <nextgroup> elements, raw (resolved by the pager code). */
         char **nextgroups;
         size_t n_nextgroups;
+
+        struct html__sheet *sheet;
 };
 
 /* True when n is an element with this (lower-case) name. */
@@ -40,14 +55,38 @@ bool html__is(const xmlNode *n, const char *name);
  * without value, NULL when absent. */
 const char *html__attr(const xmlNode *n, const char *name);
 
-/* The visible text under n (no script/style/noscript/template, no inline display:none),
+/* The visible text under n (no script/style/noscript/template, nothing hidden),
  * white space collapsed, at most cap bytes (cut on a character boundary). The caller
  * frees the result; *ret_truncated (may be NULL) says whether text was cut. */
 char *html__node_text(const xmlNode *n, size_t cap, bool *ret_truncated);
 /* True when n itself must be left out of the visible text. */
 bool html__node_invisible(const xmlNode *n);
-/* True when n carries an inline style or attribute that hides it. */
+/* True when n and everything under it is hidden (a mark that is not own_text_only). */
 bool html__node_hidden(const xmlNode *n);
+/* True when n is laid out as a block (its text does not run into its neighbours'). */
+bool html__is_block(const xmlNode *n);
+/* True when n or an ancestor is navigation, a menu, header, footer, breadcrumb or pager. */
+bool html__in_template(const xmlNode *n);
+/* The source line of n in the page, 0 when unknown. */
+int html__line_of(const xmlNode *n);
+
+/* Style (html_style.c). collect reads the <style> blocks under root into c->sheet;
+ * mark then marks every hidden element under root (root included); free drops the
+ * sheet. Marks live in xmlNode._private and die with the tree. */
+void html__style_sheet_collect(struct html_ctx *c, xmlNode *root);
+void html__style_mark(struct html_ctx *c, xmlNode *root);
+void html__style_free(struct html_ctx *c);
+/* The reason n itself (or, own_text_only, its own text) is hidden, or NULL. */
+const struct html__hiding *html__hiding_of(const xmlNode *n);
+
+/* Adds a link that is not an element of the tree (a link written by a script): ref is
+ * resolved against the base; text is taken (may be NULL); hiding may be NULL. */
+void html__add_link_at(struct html_ctx *c, enum html_link_kind kind, const char *ref, char *text,
+                       int line, const struct html__hiding *hiding, bool in_template);
+/* Links written by inline scripts (html_script.c). */
+void html__script_links(struct html_ctx *c, xmlNode *root);
+/* Label/value pairs into page->fields (html_fields.c). */
+void html__extract_fields(struct html_ctx *c, xmlNode *root);
 
 /* True when n itself is navigation, a menu, header, footer, breadcrumb or pager: the
  * site's template rather than the page's content (html_list.c). */

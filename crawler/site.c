@@ -539,6 +539,8 @@ static void parse_response(struct site_crawl *c, size_t idx, const struct http_r
                 .max_links = (size_t)c->plan->max_links_per_page,
                 .max_url_length = (size_t)c->plan->max_url_length,
                 .today = c->plan->today,
+                .hidden_offset_px = c->plan->hidden_offset_px,
+                .hidden_tiny_px = c->plan->hidden_tiny_px,
         };
         if (html_parse(cr->utf8, cr->len, resp->final_url, &o, ret_page, &error) < 0)
                 /* Only an invalid selector fails; parse without it rather than lose the

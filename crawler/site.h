@@ -45,6 +45,8 @@ struct site_plan {
         size_t max_page_body;           /* bytes kept of a page we parse */
         size_t max_check_body;          /* bytes kept when only checking a link */
         xj_day today;
+        int hidden_offset_px;           /* html_options: what counts as hidden */
+        int hidden_tiny_px;
 };
 
 enum site_fetch_kind {

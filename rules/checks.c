@@ -18,13 +18,25 @@ static const char *const access_rules[] = {"column_unreachable", NULL};
 static const char *const dictionary_rules[] = {"wrong_word", "obsolete_name", "sensitive_word",
                                                "dictionary_limit", NULL};
 static const char *const personal_data_rules[] = {"personal_data", NULL};
+static const char *const hidden_link_rules[] = {"hidden_link", NULL};
+static const char *const page_tag_rules[] = {"page_tag_missing", "page_tag_invalid",
+                                             "footer_id_missing", NULL};
+static const char *const page_tag_end_rules[] = {"page_tag_inconsistent", NULL};
+static const char *const guide_rules[] = {"guide_incomplete", NULL};
+static const char *const guide_end_rules[] = {"guide_form_unavailable", NULL};
+static const char *const interpretation_rules[] = {NULL};
+static const char *const interpretation_end_rules[] = {"interpretation_missing",
+                                                       "interpretation_form", NULL};
 
 const struct rule_check rule_checks[] = {
         {access_rules, check_column_access},
         {freshness_rules, check_freshness},
         {blank_rules, check_blank},
-        {dead_link_rules, check_dead_links},
+        {dead_link_rules, check_dead_links, .needs_every_page = true},
         {annual_rules, check_annual},
+        {page_tag_end_rules, check_page_tags_end, .needs_every_page = true},
+        {guide_end_rules, check_guides_end, .needs_every_page = true},
+        {interpretation_end_rules, check_interpretation_end, .needs_every_page = true},
         /* Last: it judges the counts of what the checks above found. */
         {count_rules, check_counts},
 };
@@ -35,6 +47,11 @@ const struct rule_page_check rule_page_checks[] = {
         {interaction_rules, check_interaction},
         {dictionary_rules, check_dictionary},
         {personal_data_rules, check_personal_data},
+        {hidden_link_rules, check_hidden_links},
+        {page_tag_rules, check_page_tags},
+        {guide_rules, check_guides},
+        /* Collects only; its findings come from check_interpretation_end. */
+        {interpretation_rules, check_interpretation},
         {NULL, NULL},
 };
 
@@ -77,6 +94,15 @@ const char *rule_label(const char *rule_id)
                 {"sensitive_word", "敏感词"},
                 {"dictionary_limit", "错敏字检查未完成"},
                 {"personal_data", "个人信息泄露"},
+                {"hidden_link", "暗链"},
+                {"page_tag_missing", "网页标签缺失"},
+                {"page_tag_invalid", "网页标签错误"},
+                {"page_tag_inconsistent", "网页标签不一致"},
+                {"footer_id_missing", "首页底部标识缺失"},
+                {"guide_incomplete", "办事指南要素不全"},
+                {"guide_form_unavailable", "办事表格无法下载"},
+                {"interpretation_missing", "政策文件未关联解读"},
+                {"interpretation_form", "多元化解读比例不足"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(labels); i++)
                 if (streq(labels[i].id, rule_id))

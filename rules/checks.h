@@ -20,6 +20,15 @@ struct rule_overdue {
         int any;                /* overdue 应更新 columns of any class, blank ones included */
         int blank;              /* 空白栏目 */
 };
+/* What the content checks (page tags, service guides, policy interpretation) collect from
+ * the pages of one scan to judge across pages at its end: SiteIDCode values, the forms
+ * linked from guides, policy documents and interpretations. Bounded by the pages of the
+ * scan (max_pages) times small per-page caps. Created and freed by the scan (cli/scan.c),
+ * filled by the page checks, read by the end-of-scan checks. */
+struct content_scan;
+struct content_scan *content_scan_new(void);
+/* Accepts NULL. */
+void content_scan_free(struct content_scan *cs);
 
 struct check_context {
         const struct rule_config *config;
@@ -35,11 +44,16 @@ struct check_context {
         void (*warn)(const char *message, void *userdata);
         /* The counts so far; set by rule_checks_run(), may be NULL otherwise. */
         const struct rule_overdue *overdue;
+        /* What the page checks collected, or NULL (the checks that need it do nothing). */
+        const struct content_scan *content;
 };
 
 struct rule_check {
         const char *const *rules;       /* the rule ids this check can report, NULL-ended */
         void (*run)(const struct check_context *ctx);
+        /* Its findings need every page of the site: a crawl cut short by max_pages may not
+         * confirm that such a problem was fixed. */
+        bool needs_every_page;
 };
 
 extern const struct rule_check rule_checks[];
@@ -57,6 +71,9 @@ struct page_check_context {
         void (*emit)(const struct store_finding *f, void *userdata);
         void *userdata;
         void (*warn)(const char *message, void *userdata);     /* may be NULL */
+        /* Where the content checks keep what they judge at the end of the scan; NULL
+         * when nobody asks (those parts are then skipped). */
+        struct content_scan *content;
 };
 
 struct rule_page_check {
@@ -185,3 +202,11 @@ void rule_text_context(const char *text, size_t len, size_t start, size_t end, i
 /* True when s (18 characters) is a valid resident identity number (GB 11643): a known
  * province, a birth date from 1900 to today, and the right check character. */
 bool rule_id_card_valid(const char *s, xj_day today);
+/* Content checks: the per-page part, and the end-of-scan part where there is one. */
+void check_hidden_links(const struct page_check_context *ctx);
+void check_page_tags(const struct page_check_context *ctx);
+void check_page_tags_end(const struct check_context *ctx);
+void check_guides(const struct page_check_context *ctx);
+void check_guides_end(const struct check_context *ctx);
+void check_interpretation(const struct page_check_context *ctx);
+void check_interpretation_end(const struct check_context *ctx);

@@ -71,6 +71,8 @@ struct site_def {
         struct pos at, base_at, homepage_at, unit_at, media_page_at;
         struct column_def *cols;
         size_t n_cols;
+        char *guide_pages;
+        struct pos guide_pages_at;
 };
 
 /* settings: every leaf is described once here; the table drives parsing, the "allowed
@@ -83,6 +85,10 @@ enum setting_section {
         SEC_PROBE,
         SEC_MEDIA,
         SEC_DICTIONARY,
+        SEC_HIDDEN_LINKS,
+        SEC_PAGE_TAGS,
+        SEC_GUIDES,
+        SEC_INTERPRETATION,
         N_SECTIONS,
 };
 
@@ -94,6 +100,10 @@ static const char *const section_names[N_SECTIONS] = {
     [SEC_PROBE] = "probe",
     [SEC_MEDIA] = "media",
     [SEC_DICTIONARY] = "dictionary",
+    [SEC_HIDDEN_LINKS] = "hidden_links",
+    [SEC_PAGE_TAGS] = "page_tags",
+    [SEC_GUIDES] = "guides",
+    [SEC_INTERPRETATION] = "interpretation",
 };
 
 enum setting_kind {
@@ -102,6 +112,7 @@ enum setting_kind {
         SET_SECONDS, /* written in seconds, kept in a long of milliseconds */
         SET_STRING,  /* char * field: one line of printable text */
         SET_STRV,    /* struct strv field: a list of strings */
+    SET_REGEX,   /* struct rule_regex * field: a regular expression, compiled on load */
 };
 
 struct setting_desc {
@@ -161,6 +172,27 @@ static const struct setting_desc settings_table[] = {
     {SEC_DICTIONARY, "regex_depth_limit", SET_LONG, S_OFF(regex_depth_limit), 10, 10000000},
     {SEC_DICTIONARY, "evidence_hits", SET_INT, S_OFF(evidence_hits), 1, 100},
     {SEC_DICTIONARY, "context_chars", SET_INT, S_OFF(context_chars), 10, 1000},
+    {SEC_HIDDEN_LINKS, "offset_px", SET_INT, S_OFF(hidden_offset_px), 1, 1000000},
+    {SEC_HIDDEN_LINKS, "tiny_px", SET_INT, S_OFF(hidden_tiny_px), 0, 100},
+    {SEC_HIDDEN_LINKS, "words", SET_STRV, S_OFF(hidden_link_words), 0, 0},
+    {SEC_HIDDEN_LINKS, "trusted_hosts", SET_STRV, S_OFF(trusted_hosts), 0, 0},
+    {SEC_PAGE_TAGS, "site_metas", SET_STRV, S_OFF(site_metas), 0, 0},
+    {SEC_PAGE_TAGS, "article_metas", SET_STRV, S_OFF(article_metas), 0, 0},
+    {SEC_PAGE_TAGS, "site_id_code", SET_REGEX, S_OFF(site_id_code), 0, 0},
+    {SEC_PAGE_TAGS, "footer_site_id", SET_REGEX, S_OFF(footer_site_id), 0, 0},
+    {SEC_PAGE_TAGS, "footer_icp", SET_REGEX, S_OFF(footer_icp), 0, 0},
+    {SEC_PAGE_TAGS, "footer_police", SET_REGEX, S_OFF(footer_police), 0, 0},
+    {SEC_GUIDES, "classes", SET_STRV, S_OFF(guide_classes), 0, 0},
+    {SEC_GUIDES, "elements", SET_STRV, S_OFF(guide_elements), 0, 0},
+    {SEC_GUIDES, "placeholders", SET_STRV, S_OFF(guide_placeholders), 0, 0},
+    {SEC_GUIDES, "none_allowed", SET_STRV, S_OFF(guide_none_allowed), 0, 0},
+    {SEC_GUIDES, "form_words", SET_STRV, S_OFF(guide_form_words), 0, 0},
+    {SEC_INTERPRETATION, "policy_classes", SET_STRV, S_OFF(policy_classes), 0, 0},
+    {SEC_INTERPRETATION, "title_words", SET_STRV, S_OFF(interpretation_words), 0, 0},
+    {SEC_INTERPRETATION, "multiform_words", SET_STRV, S_OFF(multiform_words), 0, 0},
+    {SEC_INTERPRETATION, "video_hosts", SET_STRV, S_OFF(video_hosts), 0, 0},
+    {SEC_INTERPRETATION, "graphic_min_images", SET_INT, S_OFF(graphic_min_images), 1, 1000},
+    {SEC_INTERPRETATION, "multiform_min_percent", SET_INT, S_OFF(multiform_min_percent), 0, 100},
 };
 
 #define N_SETTINGS ARRAY_SIZE(settings_table)
@@ -722,6 +754,25 @@ bool cfg_expect_map(struct loader *l, const char *path, const struct ynode *n)
 
 /* ---- settings ----------------------------------------------------------------------- */
 
+/* A regular expression: compiled here so that a bad one is reported at its place, and
+ * replacing the one an earlier file set. */
+static bool setting_regex(struct loader *l, const char *path, const struct ynode *val,
+                          struct rule_regex **dst)
+{
+        _cleanup_free_ char *s = NULL, *error = NULL;
+        struct rule_regex *re = NULL;
+
+        if (!cfg_get_string(l, path, val, false, &s))
+                return false;
+        if (rule_regex_compile(s, &re, &error) < 0) {
+                cfg_report(l, val->pos, "%s: %s", path, error);
+                return false;
+        }
+        rule_regex_free(*dst);
+        *dst = re;
+        return true;
+}
+
 static void setting_store(struct loader *l, size_t i, const struct ynode *val, const char *path)
 {
         const struct setting_desc *d = &settings_table[i];
@@ -767,6 +818,10 @@ static void setting_store(struct loader *l, size_t i, const struct ynode *val, c
                         return;
                 strv_free((struct strv *)(base + d->offset));
                 *(struct strv *)(base + d->offset) = list;
+                break;
+        case SET_REGEX:
+                if (!setting_regex(l, path, val, (struct rule_regex **)(base + d->offset)))
+                        return;
                 break;
         }
         l->setting_set[i] = true;
@@ -1035,6 +1090,7 @@ static void site_def_clear(struct site_def *s)
         for (size_t i = 0; i < s->n_cols; i++)
                 column_def_clear(&s->cols[i]);
         free(s->cols);
+        free(s->guide_pages);
 }
 
 static void load_column(struct loader *l, const char *path, const struct ynode *val,
@@ -1077,10 +1133,11 @@ static void load_site(struct loader *l, const struct ynode *key, const struct yn
         struct field f[] = {
             {.name = "name"}, {.name = "base_url"}, {.name = "homepage"},
             {.name = "unit"}, {.name = "enabled"},  {.name = "columns"},
-            {.name = "media_page"},
+            {.name = "media_page"}, {.name = "guide_pages"},
         };
         struct field *f_name = &f[0], *f_base = &f[1], *f_home = &f[2], *f_unit = &f[3],
-                     *f_enabled = &f[4], *f_columns = &f[5], *f_media = &f[6];
+                     *f_enabled = &f[4], *f_columns = &f[5], *f_media = &f[6],
+                     *f_guides = &f[7];
         struct site_def def = {.id = xstrdup(key->text), .at = key->pos, .enabled = true};
 
         if (!cfg_expect_map(l, path, val))
@@ -1114,6 +1171,11 @@ static void load_site(struct loader *l, const struct ynode *key, const struct yn
                 _cleanup_free_ char *sub = xasprintf("%s.media_page", path);
                 if (cfg_get_string(l, sub, f_media->val, false, &def.media_page))
                         def.media_page_at = f_media->val->pos;
+        }
+        if (f_guides->key) {
+                _cleanup_free_ char *sub = xasprintf("%s.guide_pages", path);
+                if (cfg_get_string(l, sub, f_guides->val, false, &def.guide_pages))
+                        def.guide_pages_at = f_guides->val->pos;
         }
         if (f_columns->key && !cfg_ynode_is_null(f_columns->val)) {
                 _cleanup_free_ char *sub = xasprintf("%s.columns", path);
@@ -1680,6 +1742,11 @@ static void build_site(struct loader *l, struct site_def *sd, struct rule_site *
                 _cleanup_free_ char *sub = xasprintf("%s.unit", path);
                 s->unit = resolve_unit(l, sd->unit, sd->unit_at, sub);
         }
+        if (sd->guide_pages) {
+                _cleanup_free_ char *error = NULL;
+                if (rule_regex_compile(sd->guide_pages, &s->guide_pages, &error) < 0)
+                        cfg_report(l, sd->guide_pages_at, "%s.guide_pages: %s", path, error);
+        }
 
         s->columns = xcalloc(sd->n_cols ? sd->n_cols : 1, sizeof(*s->columns));
         s->n_columns = sd->n_cols;
@@ -1756,6 +1823,59 @@ void **cfg_notify_scratch(struct loader *l)
         return &l->notify;
 }
 
+/* ---- content checks: settings that refer to classes ---------------------------------- */
+
+/* settings.guides.classes and settings.interpretation.policy_classes name classes: each
+ * must be one (by id or by name). */
+static void check_class_list(struct loader *l, const char *key)
+{
+        size_t i = setting_index(key);
+        const struct strv *v =
+                (const struct strv *)((const char *)&l->cfg->settings + settings_table[i].offset);
+        char path[96];
+
+        if (!l->setting_set[i])
+                return;
+        for (size_t k = 0; k < v->n; k++)
+                if (!find_class(l->cfg, v->items[k]))
+                        cfg_report(l, l->setting_at[i], "%s[%zu]: unknown class '%s'",
+                               setting_path(i, path, sizeof(path)), k + 1, v->items[k]);
+}
+
+static void check_content_settings(struct loader *l)
+{
+        size_t i = setting_index("elements");
+        char path[96];
+
+        check_class_list(l, "policy_classes");
+        /* "classes" of guides: the key is shared with no other section. */
+        check_class_list(l, "classes");
+        /* "办理材料|申请材料": no empty alternative. */
+        for (size_t k = 0; l->setting_set[i] && k < l->cfg->settings.guide_elements.n; k++) {
+                const char *e = l->cfg->settings.guide_elements.items[k];
+                if (e[0] == '|' || str_endswith(e, "|") || strstr(e, "||"))
+                        cfg_report(l, l->setting_at[i], "%s[%zu]: '%s' has an empty alternative",
+                               setting_path(i, path, sizeof(path)), k + 1, e);
+        }
+}
+
+static void content_settings_free(struct rule_settings *s)
+{
+        struct strv *lists[] = {
+                &s->hidden_link_words,  &s->trusted_hosts,      &s->site_metas,
+                &s->article_metas,
+                &s->guide_classes,      &s->guide_elements,     &s->guide_placeholders,
+                &s->guide_none_allowed, &s->guide_form_words,   &s->policy_classes,
+                &s->interpretation_words, &s->multiform_words,  &s->video_hosts,
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
+                strv_free(lists[i]);
+        rule_regex_free(s->site_id_code);
+        rule_regex_free(s->footer_site_id);
+        rule_regex_free(s->footer_icp);
+        rule_regex_free(s->footer_police);
+}
+
 static void loader_finish(struct loader *l)
 {
         cfg_notify_finish(l);
@@ -1787,6 +1907,7 @@ int rule_config_load(const char *dir, struct rule_config **ret, struct strv *err
         check_settings(&l);
         build_units(&l);
         build_classes(&l);
+        check_content_settings(&l);
         build_sites(&l);
         for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
                 if (sections[i].build)
@@ -1829,6 +1950,7 @@ void rule_config_free(struct rule_config *c)
                 free(s->base_url);
                 free(s->homepage);
                 free(s->media_page);
+                rule_regex_free(s->guide_pages);
                 free(s->file);
         }
         free(c->sites);
@@ -1838,6 +1960,7 @@ void rule_config_free(struct rule_config *c)
         for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
                 if (sections[i].release)
                         sections[i].release(c);
+        content_settings_free(&c->settings);
         strv_free(&c->files);
         free(c);
 }

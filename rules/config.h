@@ -12,6 +12,7 @@
 #include "common/util.h"
 #include "common/workdays.h"
 #include "common/xtime.h"
+#include "rules/regex.h"
 
 struct rule_unit {
         char *id;               /* its key in rules.d */
@@ -66,6 +67,9 @@ struct rule_site {
         char *media_page;
         struct rule_column *columns;
         size_t n_columns;
+        /* Pages whose URL matches are service guides (办事指南), besides the articles of
+         * the columns of a settings.guides.classes class; NULL when not set. */
+        struct rule_regex *guide_pages;
         char *file;
         int line;
 };
@@ -149,6 +153,33 @@ struct rule_settings {
         long regex_depth_limit;         /* pcre2_set_depth_limit() per search */
         int evidence_hits;              /* hits of one entry on a page kept as evidence */
         int context_chars;              /* characters kept on each side of a hit, at most */
+
+        /* 暗链 hidden links (check_hidden_links.c, crawler/html_style.c) */
+        int hidden_offset_px;           /* 500: moved this far off the page is hidden */
+        int hidden_tiny_px;             /* 3: a box or marquee this small is invisible */
+        struct strv hidden_link_words;  /* gambling and adult vocabulary */
+        struct strv trusted_hosts;      /* gov.cn: hosts (and their subdomains) that are
+                                         * not 域外 for hidden links */
+        /* 网页标签 page tags and footer (check_page_tags.c) */
+        struct strv site_metas;         /* on every page: SiteName, SiteDomain, SiteIDCode */
+        struct strv article_metas;      /* on article pages: ColumnName, ArticleTitle... */
+        struct rule_regex *site_id_code;        /* a valid SiteIDCode */
+        struct rule_regex *footer_site_id;      /* 网站标识码 in the homepage's text */
+        struct rule_regex *footer_icp;          /* ICP备案号 */
+        struct rule_regex *footer_police;       /* 公安备案号 */
+        /* 办事指南 service guides (check_guides.c) */
+        struct strv guide_classes;      /* class ids whose columns hold guides */
+        struct strv guide_elements;     /* "办理材料|申请材料": an element and its synonyms */
+        struct strv guide_placeholders; /* values that say nothing: 无, 暂无, 待定... */
+        struct strv guide_none_allowed; /* elements for which "无" is an answer */
+        struct strv guide_form_words;   /* link texts that name a form: 表, 模板... */
+        /* 政策解读 policy interpretation (check_interpretation.c) */
+        struct strv policy_classes;     /* class ids whose articles are policy documents */
+        struct strv interpretation_words;       /* 解读: in a title or a column name */
+        struct strv multiform_words;    /* 图解, 一图读懂, 视频解读... in a title */
+        struct strv video_hosts;        /* hosts whose embedded player means a video */
+        int graphic_min_images;         /* 2: images that make an interpretation graphic */
+        int multiform_min_percent;      /* 50: seed 001 */
 };
 
 /* tickets: the 三单 chain (config_notify.c). */

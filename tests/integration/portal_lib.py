@@ -123,7 +123,8 @@ class Portal:
                 .replace("@HOST@", "127.0.0.1:%d" % self.ports["port"])
                 .replace("@EXT@", "127.0.0.1:%d" % self.ports["ext_port"])
                 .replace("@HANG@", "127.0.0.1:%d" % self.ports["hang_port"])
-                .replace("@DEAD@", self.ports["dead"]))
+                .replace("@DEAD@", self.ports["dead"])
+                .replace("@OFFSITE@", "localhost:%d" % self.ports["ext_port"]))
 
     def manifest(self):
         """manifest.json with the placeholders of its findings replaced."""

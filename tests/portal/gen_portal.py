@@ -29,7 +29,7 @@ SITE_UNIT = "zfb"               # 区政府办 runs the portal and answers for i
 OLD_SITE_UNIT = "sjxxzx"        # the data centre keeps the old site online
 
 # Placeholders that serve.py replaces in every text file it serves (README.md).
-PLACEHOLDERS = ("@HOST@", "@EXT@", "@HANG@", "@DEAD@")
+PLACEHOLDERS = ("@HOST@", "@EXT@", "@HANG@", "@DEAD@", "@OFFSITE@")
 
 # Responsible units as the shipped rules.d/10-units.yaml defines them (id -> name).  The
 # manifest names units by name, as findings do.
@@ -125,6 +125,15 @@ TOPICS = [
 
 STYLES_LIST = ["trs", "hanweb", "table", "div", "yearless", "urlonly", "metaonly"]
 
+# Content checks (issue 4): the words that make a title an interpretation (rules.d
+# settings.interpretation title_words + multiform_words), the URL pattern of the service
+# guides (sites.demo.guide_pages) and the guides planted under it.
+INTERP_WORDS = ["解读", "图解", "一图读懂", "一图看懂", "图说", "视频解读", "动漫解读", "漫画解读",
+                "音频解读", "H5"]
+GUIDE_PAGES = "/bsfw/bszn/[0-9]+\\.html$"
+GUIDES = [(1001, "城乡居民最低生活保障审批"), (1002, "临时救助审批"), (1003, "残疾人两项补贴申领"),
+          (1004, "老年人优待证办理")]
+
 
 # ------------------------------------------------------------------------------------------
 # Model
@@ -145,6 +154,7 @@ class Article:
         self.image = None           # site-absolute path of an image it shows
         self.attachment = None      # (path, label)
         self.extra_html = ""        # planted links in its body
+        self.meta_edit = None       # planted tag problems: a function of the meta list
 
     def pubdate(self):
         return "%s %02d:%02d" % (self.day.isoformat(), self.hour, self.minute)
@@ -815,6 +825,8 @@ class Portal:
         if a.day is not None:
             metas.append(("PubDate", a.pubdate()))
         metas.append(("ContentSource", UNITS[c.unit]))
+        if a.meta_edit:
+            metas = a.meta_edit(metas)
         if a.day is not None:
             info = ('<div class="info">发布时间：%s　来源：%s　责任编辑：%s　'
                     '字号：<a href="javascript:void(0)">大</a></div>\n'
@@ -1060,6 +1072,241 @@ class Portal:
             self.out.page("ext", path, text, "utf-8")
         self.out.add("ext", "robots.txt", b"User-agent: *\nDisallow:\n")
 
+    # -- content checks: hidden links, page tags, service guides, interpretation ----------
+    # (issue 4, items 4-7).  Everything planted here is in this block; the manifest
+    # entries follow the shipped rules.d settings (hidden_links, page_tags, guides,
+    # interpretation).
+
+    def interp_title(self, title):
+        return any(w in title for w in INTERP_WORDS)
+
+    def plant_content(self):
+        # The guides are linked from the homepage only, so that the crawl always meets
+        # them one level down, whatever order the other pages arrive in.
+        self.homepage_extra += self.guide_index()
+        self.plant_hidden_links()
+        self.plant_page_tags()
+        self.plant_interpretation()
+
+    def plant_hidden_links(self):
+        # Serious: hidden by an inline style on the homepage, off-site, gambling words.
+        url = "http://@OFFSITE@/bc/index.html"
+        self.homepage_extra += ('<div style="display:none"><a href="%s">澳门新葡京娱乐城</a>'
+                                '</div>\n' % url)
+        self.finding(None, "hidden_link", url, "澳门新葡京娱乐城", severity="serious")
+        # Not findings: a hidden tab of the site's own news, a skip link for screen
+        # readers and a logo whose text is pushed off-screen.
+        self.homepage_extra += (
+            '<style>.sr-only{position:absolute;width:1px;height:1px;overflow:hidden}'
+            '.logo-text{text-indent:-9999px}</style>'
+            '<a class="sr-only" href="#main">跳到主要内容</a>'
+            '<h2 class="logo-text"><a href="/index.html">演示区人民政府</a></h2>'
+            '<div class="tab-con" style="display:none"><ul><li>'
+            '<a href="/zwdt/zwyw/index.html">政务要闻（第二页签）</a></li></ul></div>\n')
+
+        # Serious: moved off-screen by a rule of a <style> block in an article.
+        c = self.column("街道动态")
+        url = "http://@OFFSITE@/ylc/index.html"
+        c.articles[1].extra_html += (
+            '<style>.fl-ad{position:absolute;left:-9999px;top:-9999px}</style>'
+            '<div class="fl-ad"><a href="%s">在线百家乐</a></div>' % url)
+        self.finding(c, "hidden_link", url, "在线百家乐", severity="serious")
+
+        # Serious: written by an inline script.
+        c = self.column("文明城市创建专栏")
+        url = "http://@OFFSITE@/lhc/index.html"
+        c.articles[1].extra_html += (
+            "<script>document.write('<a href=\"%s\">六合彩开奖</a>');</script>" % url)
+        self.finding(c, "hidden_link", url, "脚本写入", severity="serious")
+
+        # Suspected: a tiny marquee on a list page, off-site, no word of the list.
+        c = self.column("区人社局工作动态")
+        url = "http://@OFFSITE@/seo/index.html"
+        c.list_extra[0] = c.list_extra.get(0, "") + (
+            '<marquee width="1" height="1"><a href="%s">网站建设推广</a></marquee>\n' % url)
+        self.finding(c, "hidden_link", url, "marquee", severity="suspect")
+
+        # Normal: font-size 0, on the site itself, but with a gambling word.
+        c = self.column("区民政局工作动态")
+        c.articles[1].extra_html += ('<span style="font-size:0"><a href="/sitemap.html">'
+                                     '棋牌游戏下载</a></span>')
+        self.finding(c, "hidden_link", "@BASE@sitemap.html", "棋牌游戏", severity="normal")
+
+    def plant_page_tags(self):
+        # The undated column's articles carry no PubDate tag.
+        c = self.column("区农业农村局人事信息")
+        for a in c.articles:
+            self.finding(c, "page_tag_missing", "@BASE@" + a.path.lstrip("/"), "PubDate")
+
+        # An article without ArticleTitle and ContentSource.
+        c = self.column("督查审计")
+        a = c.articles[1]
+        a.meta_edit = lambda metas: [m for m in metas
+                                     if m[0] not in ("ArticleTitle", "ContentSource")]
+        self.finding(c, "page_tag_missing", "@BASE@" + a.path.lstrip("/"),
+                     "ArticleTitle、ContentSource")
+
+        # A SiteIDCode copied from another site's template.
+        c = self.column("法治政府建设")
+        a = c.articles[1]
+        a.meta_edit = lambda metas: [(k, "6199000009" if k == "SiteIDCode" else v)
+                                     for k, v in metas]
+        self.finding(c, "page_tag_inconsistent", "@BASE@" + a.path.lstrip("/"),
+                     "6199000009")
+        # (The finding names no column: it is judged across the site's pages.)
+        self.findings[-1]["column"] = None
+        self.findings[-1]["unit"] = UNITS[SITE_UNIT]
+
+        # A PubDate after today (a typo of the year).
+        c = self.column("行政执法三项制度")
+        a = c.articles[1]
+        future = (self.today + datetime.timedelta(days=40)).isoformat() + " 10:00"
+        a.meta_edit = lambda metas: [(k, future if k == "PubDate" else v) for k, v in metas]
+        self.finding(c, "page_tag_invalid", "@BASE@" + a.path.lstrip("/"), "晚于检查日")
+
+    def plant_interpretation(self):
+        interp_col = self.column("政策解读")
+        target = interp_col.articles[0]
+        docs = []
+        interps = []
+        for c in self.columns:
+            if c.kind != "list" or c.blank is not None:
+                continue
+            for a in c.articles:
+                if "解读" in c.name or self.interp_title(a.title):
+                    interps.append((c, a))
+                elif c.cls == "policy":
+                    docs.append((c, a))
+        zfwj = [a for c, a in docs if c.name == "政府文件"]
+        if len(zfwj) < 4:
+            raise SystemExit("政府文件 has %d documents, the interpretation plants need 4"
+                             % len(zfwj))
+        unpaired = zfwj[:2]
+        reverse = zfwj[2]
+        by_url = zfwj[3]
+        for c, a in docs:
+            if a in unpaired or a is reverse:
+                continue
+            if a is by_url:
+                # Paired through the page it links, which the scan finds to be one.
+                a.extra_html += '<p>延伸阅读：<a href="%s">%s</a></p>' % (target.path,
+                                                                        esc(target.title))
+            else:
+                a.extra_html += ('<p>相关解读：<a href="%s">《%s》政策解读</a></p>'
+                                 % (target.path, esc(a.title)))
+        # Paired from the other side: the interpretation links its document.
+        interp_col.articles[1].extra_html += ('<p>本解读对应文件：<a href="%s">%s</a></p>'
+                                              % (reverse.path, esc(reverse.title)))
+        c = self.column("政府文件")
+        for a in unpaired:
+            self.finding(c, "interpretation_missing", "@BASE@" + a.path.lstrip("/"),
+                         a.title)
+
+        # Multi-form interpretations: every fourth of the 政策解读 columns' articles is a
+        # graphic one (three pictures), and one is a video.
+        own = [(c, a) for c, a in interps if "解读" in c.name]
+        multiform = 0
+        for i, (c, a) in enumerate(own):
+            if i % 4 == 0:
+                a.extra_html += "".join('<p><img src="/images/banner%d.png" alt="图解%d"></p>'
+                                        % (1 + k % 2, k + 1) for k in range(3))
+                multiform += 1
+        own[1][1].extra_html += '<p><video src="/media/jiedu.mp4" controls></video></p>'
+        multiform += 1
+        n = len(interps)
+        if multiform * 100 >= 50 * n:
+            raise SystemExit("the planted share of multi-form interpretations is not low")
+        self.finding(None, "interpretation_form", "@BASE@index.html",
+                     "政策解读 %d 篇，其中图解、视频等多元化解读 %d 篇" % (n, multiform))
+
+    def guide_index(self):
+        return ('<div class="block"><h3>办事指南</h3><ul class="guides">%s</ul></div>\n'
+                % "".join('<li><a href="/bsfw/bszn/%d.html">%s</a></li>' % (gid, esc(name))
+                          for gid, name in GUIDES))
+
+    def guide_page(self, gid, name, body):
+        path = "bsfw/bszn/%d.html" % gid
+        text = (self.head(name + "_办事指南_" + SITE_NAME,
+                          self.site_metas() + [("ArticleTitle", name)], "utf-8")
+                + self.header() + self.crumb([("办事服务", "bsfw/index.html"), (name, path)])
+                + '<div class="main">\n<div class="article"><h1 class="title">%s</h1>\n'
+                  '<div class="guide">%s</div></div>\n</div>\n' % (esc(name), body)
+                + self.footer())
+        self.out.page("site", path, text, "utf-8")
+        return "@BASE@" + path
+
+    def write_content_pages(self):
+        # The off-site host of the planted hidden links: the second port under another
+        # name (localhost), which is 域外 to the site on 127.0.0.1.
+        for path, title in (("bc/index.html", "娱乐城"), ("ylc/index.html", "百家乐"),
+                            ("lhc/index.html", "六合彩"), ("seo/index.html", "网站推广")):
+            self.out.page("ext", path, '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+                          '<title>%s</title></head><body><p>%s</p></body></html>\n'
+                          % (title, title), "utf-8")
+        self.out.add("site", "media/jiedu.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)
+
+        # Service guides (办事指南) under bsfw/bszn/, found by the site's guide_pages.
+        forms = "bsfw/bszn/files/"
+        self.out.add("site", forms + "sqb1001.doc", office_bytes("doc", 1001))
+        g1 = ('<table class="bszn">'
+              '<tr><th>事项名称</th><td>城乡居民最低生活保障审批</td></tr>'
+              '<tr><th>设定依据</th><td>《社会救助暂行办法》第九条、第十一条</td></tr>'
+              '<tr><th>申请条件</th><td>共同生活的家庭成员人均收入低于当地最低生活保障标准</td></tr>'
+              '<tr><th>办理材料</th><td>申请书、户口簿、身份证、收入证明</td></tr>'
+              '<tr><th>办理地点</th><td>户籍所在地街道便民服务中心</td>'
+              '<th>办理时间</th><td>工作日 9:00-12:00，14:00-17:30</td></tr>'
+              '<tr><th>联系电话</th><td>029-86861201</td></tr>'
+              '<tr><th>办理流程</th><td>申请、受理、审核、审批、公示</td></tr>'
+              '<tr><th>收费标准</th><td>无</td></tr></table>'
+              '<p>表格下载：<a href="/%ssqb1001.doc">最低生活保障申请表</a></p>' % forms)
+        self.guide_page(1001, "城乡居民最低生活保障审批", g1)
+        g2 = ('<h3>事项名称</h3><p>临时救助审批</p>'
+              '<h3>设定依据</h3><p>《社会救助暂行办法》第四十七条</p>'
+              '<h3>申请条件</h3><p>因意外事件、突发重大疾病等导致基本生活暂时出现严重困难的家庭</p>'
+              '<h3>办理材料</h3><p>1. 临时救助申请书；</p><p>2. 身份证明。</p>'
+              '<h3>办理地点</h3><p>各街道便民服务中心</p>'
+              '<h3>办理时间</h3><p>工作日</p>'
+              '<h3>联系电话</h3><p>029-86861202</p>'
+              '<h3>办理流程</h3><p>申请—审核—审批—发放</p>'
+              '<p>附件：<a href="/%ssqb1002.xls">临时救助申请表</a></p>' % forms)
+        url = self.guide_page(1002, "临时救助审批", g2)
+        form = "@BASE@%ssqb1002.xls" % forms
+        self.finding(None, "guide_form_unavailable", form, "404")
+        self.finding(None, "dead_link", form, "404")
+        g3 = ('<p>事项名称：残疾人两项补贴申领</p>'
+              '<p>申请条件：无</p>'
+              '<p>办理材料：身份证、残疾人证</p>'
+              '<p>办理地点：区民政局一楼大厅</p>'
+              '<p>办理时间：工作日</p>'
+              '<p>联系电话：—</p>')
+        url = self.guide_page(1003, "残疾人两项补贴申领", g3)
+        self.finding(None, "guide_incomplete", url,
+                     "缺少要素：设定依据、办理流程；要素内容为空：联系电话")
+        g4 = ('<dl><dt>事项名称</dt><dd>老年人优待证办理</dd>'
+              '<dt>设定依据</dt><dd>《中华人民共和国老年人权益保障法》</dd>'
+              '<dt>申请条件</dt><dd>年满60周岁的本区常住老年人</dd>'
+              '<dt>所需材料</dt><dd>无</dd>'
+              '<dt>受理地点</dt><dd>社区服务站</dd><dt>受理时间</dt><dd>工作日</dd>'
+              '<dt>咨询电话</dt><dd>029-86861204</dd>'
+              '<dt>办理程序</dt><dd>当场办结</dd></dl>')
+        self.guide_page(1004, "老年人优待证办理", g4)
+
+    def content_old_site(self):
+        """The old site's 政策法规 column: documents without interpretation, and the
+        footer without ICP and 公安 numbers (it is no longer maintained)."""
+        c = [x for x in self.old_columns if x.name == "政策法规"][0]
+        interps = [a for a in c.articles if self.interp_title(a.title)]
+        for a in c.articles:
+            if a not in interps:
+                self.finding(c, "interpretation_missing", "@BASE@" + a.path.lstrip("/"),
+                             a.title, site="old")
+        if interps:
+            self.finding(None, "interpretation_form", "@BASE@old/index.html",
+                         "政策解读 %d 篇，其中图解、视频等多元化解读 0 篇" % len(interps),
+                         site="old", unit=OLD_SITE_UNIT)
+        self.finding(None, "footer_id_missing", "@BASE@old/index.html",
+                     "ICP备案号、公安备案号", site="old", unit=OLD_SITE_UNIT)
+
     # -- the old site ----------------------------------------------------------------------
 
     def build_old_site(self):
@@ -1172,6 +1419,7 @@ class Portal:
                  "    homepage: \"@BASE@index.html\"",
                  "    unit: %s" % SITE_UNIT,
                  "    media_page: \"@BASE@%s/index.html\"" % MEDIA_DIR,
+                 "    guide_pages: %s" % q(GUIDE_PAGES),
                  "    columns:"]
         lines += columns(self.columns)
         lines += ["  old:",
@@ -1195,15 +1443,18 @@ class Portal:
                 self.make_articles(c)
         self.plant_links()
         self.plant_words()
+        self.plant_content()
         for c in self.columns:
             self.write_column(c)
         self.write_homepage()
         self.write_sections()
         self.write_static()
         self.write_ext()
+        self.write_content_pages()
         self.write_old_site(self.build_old_site())
         self.media = MediaBlock(self)
         self.media.write()
+        self.content_old_site()
         self.check_plants()
 
     def check_plants(self):

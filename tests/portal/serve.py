@@ -298,6 +298,8 @@ def main():
         (b"@EXT@", ("127.0.0.1:%d" % ports["ext_port"]).encode()),
         (b"@HANG@", ("127.0.0.1:%d" % hang.port).encode()),
         (b"@DEAD@", ports["dead"].encode()),
+        # The second port under another host name: 域外 to the site (hidden-link plants).
+        (b"@OFFSITE@", ("localhost:%d" % ports["ext_port"]).encode()),
     ]
 
     stop = threading.Event()

@@ -125,6 +125,14 @@ static void test_shipped(void **state)
         for (int t = 0; t < N_ACCOUNT_TYPES; t++)
                 assert_int_equal(s->media_max_age_days[t], 14);
         assert_true(strv_contains(&s->media_platform_hosts, "mp.weixin.qq.com"));
+        /* The content checks: seed 002's eight guide elements, seed 001's 50 %. */
+        assert_int_equal(s->guide_elements.n, 8);
+        assert_int_equal(s->multiform_min_percent, 50);
+        assert_true(strv_contains(&s->site_metas, "SiteIDCode"));
+        assert_true(strv_contains(&s->article_metas, "PubDate"));
+        assert_int_equal(rule_regex_search(s->footer_police, "京公网安备 11010502000001号",
+                                           strlen("京公网安备 11010502000001号"), NULL, NULL),
+                         1);
 
         news = class_by_id(c, "news");
         assert_non_null(news);
@@ -217,10 +225,11 @@ static void test_override(void **state)
         const struct rule_site *demo;
 
         /* Hidden files, README.txt and *.bak are skipped; .yml is read; name order. */
-        assert_int_equal(c->files.n, 3);
+        assert_int_equal(c->files.n, 4);
         assert_true(str_endswith(c->files.items[0], "/00-base.yaml"));
-        assert_true(str_endswith(c->files.items[1], "/20-extra.yml"));
-        assert_true(str_endswith(c->files.items[2], "/90-local.yaml"));
+        assert_true(str_endswith(c->files.items[1], "/05-content.yaml"));
+        assert_true(str_endswith(c->files.items[2], "/20-extra.yml"));
+        assert_true(str_endswith(c->files.items[3], "/90-local.yaml"));
 
         /* settings merge leaf by leaf. */
         assert_int_equal(c->settings.blank_veto, 3);
@@ -260,7 +269,7 @@ static void test_chinese(void **state)
         const struct rule_site *site = rule_config_site(c, "演示站");
         const struct rule_class *yaowen = class_by_id(c, "要闻");
 
-        assert_true(str_endswith(c->files.items[1], "/50-中文.yaml"));
+        assert_true(str_endswith(c->files.items[2], "/50-中文.yaml"));
         assert_non_null(yaowen);
         assert_int_equal(yaowen->max_age_days, 7);
         assert_non_null(site);
@@ -407,6 +416,21 @@ static void test_dup_url(void **state)
         check_case("dup_url", e, ARRAY_SIZE(e));
 }
 
+/* The content checks' settings: a regular expression that does not compile, a class
+ * that does not exist, a site's guide_pages pattern. */
+static void test_content_bad(void **state)
+{
+        static const struct expect e[] = {
+            {"50-bad.yaml:3:17: ", "settings.page_tags.footer_icp: invalid regular expression "
+                                   "at byte "},
+            {"50-bad.yaml:5:21: ", "settings.interpretation.policy_classes[2]: unknown class "
+                                   "'polcy'"},
+            {"50-bad.yaml:11:18: ", "sites.guides.guide_pages: invalid regular expression"},
+        };
+
+        check_case("content_bad", e, ARRAY_SIZE(e));
+}
+
 static void test_bad_url(void **state)
 {
         static const struct expect e[] = {
@@ -458,15 +482,15 @@ static void test_no_settings(void **state)
 
         assert_int_equal(rule_config_load(CASE_DIR("no_settings"), &c, &errors), -EINVAL);
         assert_null(c);
-        /* Every one of the 44 settings is named, then the tickets and mail sections. */
-        assert_int_equal(errors.n, 46);
+        /* Every one of the 65 settings is named, then the tickets and mail sections. */
+        assert_int_equal(errors.n, 67);
         for (size_t i = 0; i < errors.n; i++)
                 assert_true(str_startswith(errors.items[i], prefix));
         assert_non_null(strstr(errors.items[0], "settings.http.connect_timeout_s is required"));
         assert_non_null(strstr(errors.items[19], "settings.blank_placeholders is required"));
         assert_non_null(strstr(errors.items[39], "settings.media.platform_hosts is required"));
-        assert_non_null(strstr(errors.items[44], "tickets is required"));
-        assert_non_null(strstr(errors.items[45], "mail is required"));
+        assert_non_null(strstr(errors.items[65], "tickets is required"));
+        assert_non_null(strstr(errors.items[66], "mail is required"));
         strv_free(&errors);
 }
 
@@ -690,6 +714,7 @@ int main(void)
             cmocka_unit_test(test_range),       cmocka_unit_test(test_unknown_ref),
             cmocka_unit_test(test_dup_url),     cmocka_unit_test(test_bad_url),
             cmocka_unit_test(test_missing_key), cmocka_unit_test(test_missing_setting),
+            cmocka_unit_test(test_content_bad),
             cmocka_unit_test(test_no_settings), cmocka_unit_test(test_not_utf8),
             cmocka_unit_test(test_dup_key),     cmocka_unit_test(test_empty_dir),
             cmocka_unit_test(test_missing_dir), cmocka_unit_test(test_holidays),

@@ -12,7 +12,9 @@
  *   items N, from_selector yes|no
  *   list_page URL (all of them, in order), list_pages N
  *   links N, links_dropped N, links_invalid N, link KIND URL, no_link URL,
- *   link_text URL TEXT, hidden_link URL, visible_link URL, line URL N
+ *   link_text URL TEXT, hidden_link URL, visible_link URL, line URL N,
+ *   hidden_by URL BY HOW (html_hidden_by_id and hidden_how), template_link URL,
+ *   field LABEL VALUE, fields N, videos N, content_images N
  *   meta NAME CONTENT, metas N, title T, base URL
  *   text_contains S, text_lacks S, dated_links N, dated_link DATE URL */
 #include <stdarg.h>
@@ -33,6 +35,7 @@
 #include <libxml/globals.h>
 #include <libxml/xmlerror.h>
 
+#include "common/buf.h"
 #include "common/util.h"
 #include "common/xtime.h"
 #include "crawler/html.h"
@@ -157,6 +160,13 @@ static void dump_page(const struct html_page *p)
         for (size_t i = 0; i < p->n_list_pages; i++)
                 print_message("    %s\n", p->list_pages[i]);
         print_message("  links %zu, dated links %zu\n", p->n_links, p->n_dated_links);
+        for (size_t i = 0; i < p->n_links; i++)
+                print_message("    %s %s [%s %s]%s\n", html_link_kind_id(p->links[i].kind),
+                              p->links[i].url, html_hidden_by_id(p->links[i].hidden_by),
+                              p->links[i].hidden_how, p->links[i].in_template ? " template" : "");
+        print_message("  fields (%zu):\n", p->n_fields);
+        for (size_t i = 0; i < p->n_fields; i++)
+                print_message("    %s = %s\n", p->fields[i].label, p->fields[i].value);
 }
 
 static void check_line(struct check *ck, const struct html_page *p, char **f, size_t n,
@@ -219,6 +229,30 @@ static void check_line(struct check *ck, const struct html_page *p, char **f, si
                 l = find_link(p, f[1]);
                 if (!l || l->hidden != streq(key, "hidden_link"))
                         mismatch(ck, "link %s: hidden is %d", f[1], l ? l->hidden : -1);
+        } else if (streq(key, "hidden_by")) {
+                l = find_link(p, f[1]);
+                if (n < 4 || !l || !streq(html_hidden_by_id(l->hidden_by), f[2]) ||
+                    !streq(l->hidden_how, f[3]) || !l->hidden)
+                        mismatch(ck, "link %s: hidden by %s (%s)", f[1],
+                                 l ? html_hidden_by_id(l->hidden_by) : "(no link)",
+                                 l ? l->hidden_how : "");
+        } else if (streq(key, "template_link")) {
+                l = find_link(p, f[1]);
+                if (!l || !l->in_template)
+                        mismatch(ck, "link %s: in_template is %d", f[1], l ? l->in_template : -1);
+        } else if (streq(key, "field")) {
+                bool found = false;
+                for (size_t i = 0; i < p->n_fields && !found; i++)
+                        found = streq(p->fields[i].label, f[1]) &&
+                                streq(p->fields[i].value, n > 2 ? f[2] : "");
+                if (!found)
+                        mismatch(ck, "no field '%s' = '%s'", f[1], n > 2 ? f[2] : "");
+        } else if (streq(key, "fields")) {
+                expect_count(ck, "fields", p->n_fields, f[1]);
+        } else if (streq(key, "videos")) {
+                expect_count(ck, "videos", p->n_videos, f[1]);
+        } else if (streq(key, "content_images")) {
+                expect_count(ck, "content_images", p->n_content_images, f[1]);
         } else if (streq(key, "line")) {
                 l = find_link(p, f[1]);
                 if (!l || l->line != atoi(f[2]))
@@ -715,6 +749,47 @@ static void test_deep_nesting(void **state)
         }
 }
 
+/* Hostile stylesheets: a selector of many descendant parts over a deep tree must not
+ * backtrack without end, and rules past the cap are counted, not applied. */
+static void test_style_hostile(void **state)
+{
+        struct buf b;
+
+        buf_init(&b, 4 << 20);
+        buf_appends(&b, "<style>div div div div div div.x{display:none}");
+        for (int i = 0; i < 3000; i++)
+                buf_appendf(&b, ".r%d{color:#fff}", i);
+        buf_appends(&b, "</style><body>");
+        for (int i = 0; i < 200; i++)
+                buf_appends(&b, "<div>");
+        buf_appends(&b, "<a href=\"/deep\">深</a>");
+        buf_appends(&b, "<div class=\"x\"><a href=\"/x\">藏</a></div>");
+        struct html_page *p = NULL;
+        assert_int_equal(html_parse(b.data, b.len, "http://h/", NULL, &p, NULL), 0);
+        assert_int_equal(p->style_rules_dropped, 1001);
+        assert_int_equal(p->n_links, 2);
+        assert_false(p->links[0].hidden);
+        assert_true(p->links[1].hidden);
+        assert_string_equal(p->text, "深");
+        html_page_free(p);
+        buf_free(&b);
+
+        /* Unterminated blocks, stray braces and at-rules without end. */
+        static const char *const broken[] = {
+                "<style>.a{display:none</style><p class=a>甲</p>",
+                "<style>}}}{{{.a{display:none}</style><p class=a>甲</p>",
+                "<style>@media screen {.a{display:none}</style><p class=a>甲</p>",
+                "<style>.a{color:rgb(1,2}.b{background:url(</style><p class=a>甲</p>",
+                "<style>/* never closed .a{display:none}</style><p class=a>甲</p>",
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(broken); i++) {
+                assert_int_equal(html_parse(broken[i], strlen(broken[i]), "http://h/", NULL, &p,
+                                            NULL),
+                                 0);
+                html_page_free(p);
+        }
+}
+
 static int name_cmp(const void *a, const void *b)
 {
         return strcmp(*(char *const *)a, *(char *const *)b);
@@ -760,6 +835,7 @@ int main(void)
                 cmocka_unit_test(test_deep_nesting),
                 cmocka_unit_test(test_main_text),
                 cmocka_unit_test(test_href_fullwidth_space),
+                cmocka_unit_test(test_style_hostile),
         };
         struct CMUnitTest *fixtures = NULL;
         char **names = NULL;
