@@ -224,54 +224,6 @@ static int run_with_store(struct cli *cli, int (*fn)(struct cli *, const struct 
         return ret;
 }
 
-static int cmd_scan(struct cli *cli)
-{
-        struct rule_config *config = NULL;
-        struct store *store = NULL;
-        int ret;
-
-        if (cli_load_config(cli, &config) < 0)
-                return EXIT_USAGE;
-        if (cli_open_store(cli, &store) < 0) {
-                rule_config_free(config);
-                return EXIT_RUNTIME;
-        }
-        if (http_global_init() < 0) {
-                log_error("libcurl could not be initialised");
-                ret = EXIT_RUNTIME;
-        } else {
-                ret = cli_scan(cli, config, store);
-                http_global_cleanup();
-        }
-        store_close(store);
-        rule_config_free(config);
-        return ret;
-}
-
-static int cmd_media(struct cli *cli)
-{
-        struct rule_config *config = NULL;
-        struct store *store = NULL;
-        int ret;
-
-        if (cli_load_config(cli, &config) < 0)
-                return EXIT_USAGE;
-        if (cli_open_store(cli, &store) < 0) {
-                rule_config_free(config);
-                return EXIT_RUNTIME;
-        }
-        if (http_global_init() < 0) {
-                log_error("libcurl could not be initialised");
-                ret = EXIT_RUNTIME;
-        } else {
-                ret = cli_media(cli, config, store);
-                http_global_cleanup();
-        }
-        store_close(store);
-        rule_config_free(config);
-        return ret;
-}
-
 _printf_(1, 2) static int usage_error(const char *fmt, ...)
 {
         va_list ap;
@@ -420,12 +372,12 @@ int cli_main(int argc, char **argv)
         if (streq(cmd, "scan") && rest == 0) {
                 if (state_given)
                         return usage_error("%s 不接受 --state", cmd);
-                return cmd_scan(&cli);
+                return run_with_store(&cli, cli_scan);
         }
         if (streq(cmd, "media") && rest == 0) {
                 if (state_given)
                         return usage_error("%s 不接受 --state", cmd);
-                return cmd_media(&cli);
+                return run_with_store(&cli, cli_media);
         }
         if (streq(cmd, "violations") && rest == 0)
                 return cmd_violations(&cli);
