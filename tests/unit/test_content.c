@@ -34,6 +34,7 @@
 #include "common/util.h"
 #include "common/xtime.h"
 #include "crawler/html.h"
+#include "tests/unit/fixture_util.h"
 #include "rules/checks.h"
 #include "rules/regex.h"
 
@@ -68,44 +69,6 @@ static void collect(const struct store_finding *f, void *userdata)
         assert_non_null(f->detail);
         if (f->evidence)
                 assert_true(f->evidence[0] == '{');
-}
-
-static char *read_file(const char *path, size_t *ret_len)
-{
-        FILE *f = fopen(path, "rb");
-        char *data = NULL;
-        size_t len = 0, cap = 0, n;
-
-        if (!f)
-                return NULL;
-        do {
-                if (len + 4096 + 1 > cap) {
-                        cap = (len + 4096 + 1) * 2;
-                        data = xrealloc(data, cap);
-                }
-                n = fread(data + len, 1, cap - len - 1, f);
-                len += n;
-        } while (n > 0);
-        fclose(f);
-        data[len] = '\0';
-        if (ret_len)
-                *ret_len = len;
-        return data;
-}
-
-static size_t split_tabs(char *line, char **fields, size_t max)
-{
-        size_t n = 0;
-
-        while (n < max) {
-                fields[n++] = line;
-                char *tab = strchr(line, '\t');
-                if (!tab || n == max)
-                        break;
-                *tab = '\0';
-                line = tab + 1;
-        }
-        return n;
 }
 
 static int kind_of(const char *s)
@@ -168,7 +131,7 @@ static void run_fixture(void **state)
         const char *path = *state;      /* DIR/NAME.expected */
         _cleanup_free_ char *dir = xstrdup(path);
         *strrchr(dir, '/') = '\0';
-        _cleanup_free_ char *expected = read_file(path, NULL);
+        _cleanup_free_ char *expected = fixture_read(path, NULL);
         const struct rule_site *site = rule_config_site(config, "t");
         struct content_scan *content = content_scan_new();
         struct site_broken_link broken[8];
@@ -187,7 +150,7 @@ static void run_fixture(void **state)
         for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
                 if (line[0] == '#')
                         continue;
-                size_t n = split_tabs(line, f, 6);
+                size_t n = fixture_split_tabs(line, f, 6);
                 if (streq(f[0], "today") && n > 1) {
                         int y, m, d;
                         assert_int_equal(sscanf(f[1], "%d-%d-%d", &y, &m, &d), 3);
@@ -210,7 +173,7 @@ static void run_fixture(void **state)
                 } else if (streq(f[0], "page") && n == 5) {
                         _cleanup_free_ char *file = xasprintf("%s/%s", dir, f[1]);
                         size_t len = 0;
-                        _cleanup_free_ char *html = read_file(file, &len);
+                        _cleanup_free_ char *html = fixture_read(file, &len);
                         struct html_options o = {
                                 .today = today,
                                 .hidden_offset_px = config->settings.hidden_offset_px,
@@ -264,7 +227,7 @@ static void run_fixture(void **state)
                 line_no++;
                 if (line[0] == '#' || !str_startswith(line, "finding\t"))
                         continue;
-                size_t n = split_tabs(line, f, 6);
+                size_t n = fixture_split_tabs(line, f, 6);
                 if (n < 5) {
                         print_error("%s:%d: finding needs RULE SEVERITY SUBJECT DETAIL\n", path,
                                     line_no);

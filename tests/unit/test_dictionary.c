@@ -20,6 +20,7 @@
 
 #include <dirent.h>
 
+#include "tests/unit/fixture_util.h"
 #include "rules/checks.h"
 
 #define DICT_DIR XJ_FIXTURES "/dictionary"
@@ -73,22 +74,6 @@ static struct found *find(const char *rule, const char *subject_suffix)
         return NULL;
 }
 
-static char *read_text(const char *path)
-{
-        FILE *f = fopen(path, "rb");
-        struct buf b;
-        char chunk[4096];
-        size_t n;
-
-        if (!f)
-                return NULL;
-        buf_init(&b, 4 * 1024 * 1024);
-        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-                assert_int_equal(buf_append(&b, chunk, n), 0);
-        fclose(f);
-        return b.data ? buf_steal(&b) : xstrdup("");
-}
-
 static int setup(void **state)
 {
         struct rule_config *c = NULL;
@@ -117,7 +102,7 @@ static double check_page(const struct rule_config *c, const char *name, bool has
 {
         _cleanup_free_ char *path = xasprintf("%s/%s.html", DICT_DIR, name);
         _cleanup_free_ char *url = xasprintf("http://127.0.0.1:1/tzgg/%s.html", name);
-        _cleanup_free_ char *html = read_text(path);
+        _cleanup_free_ char *html = fixture_read(path, NULL);
         _cleanup_free_ char *error = NULL;
         struct html_options o = {.today = day_from_civil(2026, 11, 23)};
         struct html_page *page = NULL;
@@ -168,7 +153,7 @@ static size_t split_tabs(char *line, char **f, size_t max)
 static void run_fixture(const struct rule_config *c, const char *name)
 {
         _cleanup_free_ char *path = xasprintf("%s/%s.expected", DICT_DIR, name);
-        _cleanup_free_ char *text = read_text(path);
+        _cleanup_free_ char *text = fixture_read(path, NULL);
         bool has_pubdate = false;
         xj_day pubdate = 0;
         size_t wanted = 0;

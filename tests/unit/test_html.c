@@ -39,47 +39,9 @@
 #include "common/util.h"
 #include "common/xtime.h"
 #include "crawler/html.h"
+#include "tests/unit/fixture_util.h"
 
 #define FIXTURE_DIR XJ_FIXTURES "/html"
-
-static char *read_file(const char *path, size_t *ret_len)
-{
-        FILE *f = fopen(path, "rb");
-        char *data = NULL;
-        size_t len = 0, cap = 0, n;
-
-        if (!f)
-                return NULL;
-        do {
-                if (len + 4096 + 1 > cap) {
-                        cap = (len + 4096 + 1) * 2;
-                        data = xrealloc(data, cap);
-                }
-                n = fread(data + len, 1, cap - len - 1, f);
-                len += n;
-        } while (n > 0);
-        fclose(f);
-        data[len] = '\0';
-        if (ret_len)
-                *ret_len = len;
-        return data;
-}
-
-/* Splits a line into at most max tab-separated fields, in place. */
-static size_t split_tabs(char *line, char **fields, size_t max)
-{
-        size_t n = 0;
-
-        while (n < max) {
-                fields[n++] = line;
-                char *tab = strchr(line, '\t');
-                if (!tab || n == max)
-                        break;
-                *tab = '\0';
-                line = tab + 1;
-        }
-        return n;
-}
 
 static bool parse_day(const char *s, xj_day *ret)
 {
@@ -296,7 +258,7 @@ static void run_fixture(void **state)
         const char *name = *state;
         struct check ck = { .name = name };
         _cleanup_free_ char *exp_path = xasprintf("%s/%s.expected", FIXTURE_DIR, name);
-        _cleanup_free_ char *expected = read_file(exp_path, NULL);
+        _cleanup_free_ char *expected = fixture_read(exp_path, NULL);
         _cleanup_free_ char *html_name = xasprintf("%s.html", name);
         _cleanup_free_ char *page_url = NULL;
         _cleanup_free_ char *selector = NULL;
@@ -311,7 +273,7 @@ static void run_fixture(void **state)
         for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
                 if (line[0] == '#')
                         continue;
-                n = split_tabs(line, f, 4);
+                n = fixture_split_tabs(line, f, 4);
                 if (streq(f[0], "html") && n > 1)
                         str_replace(&html_name, f[1]);
                 else if (streq(f[0], "url") && n > 1)
@@ -332,7 +294,7 @@ static void run_fixture(void **state)
 
         _cleanup_free_ char *html_path = xasprintf("%s/%s", FIXTURE_DIR, html_name);
         size_t len = 0;
-        _cleanup_free_ char *html = read_file(html_path, &len);
+        _cleanup_free_ char *html = fixture_read(html_path, &len);
         assert_non_null(html);
 
         struct html_page *p = NULL;
@@ -361,7 +323,7 @@ static void run_fixture(void **state)
                 ck.line++;
                 if (line[0] == '#' || line[0] == '\0')
                         continue;
-                n = split_tabs(line, f, 4);
+                n = fixture_split_tabs(line, f, 4);
                 if (n < 2 && !streq(f[0], "error")) {
                         mismatch(&ck, "line needs a value");
                         continue;
