@@ -12,6 +12,7 @@
 
 #include "common/util.h"
 #include "store/schema.h"
+#include "store/store_internal.h"
 
 /* Statements run often enough to be worth keeping prepared. Each is reset before it is
  * handed out and again when its user is done with it (the _cleanup_reset_ attribute), so a
@@ -1442,4 +1443,26 @@ int store_violation_history(struct store *s, int64_t violation_id, store_event_f
                         return r;
         }
         return r;
+}
+
+/* ---- for the store's other files (store_internal.h) ------------------------------------ */
+
+sqlite3 *store__db(struct store *s)
+{
+        return s->db;
+}
+
+int store__sql_error(struct store *s, int rc)
+{
+        return sql_error(s, rc);
+}
+
+int store__set_error(struct store *s, int r, const char *msg)
+{
+        return set_error(s, r, "%s", msg);
+}
+
+const char *store__boot_id(const struct store *s)
+{
+        return s->boot_id;
 }
