@@ -94,6 +94,8 @@ struct site_def {
         char *homepage;
         char *unit;
         bool enabled;
+        bool ignore_robots;
+        struct strv internal_hosts;
         struct pos at, base_at, homepage_at, unit_at;
         struct column_def *cols;
         size_t n_cols;
@@ -145,11 +147,15 @@ static const struct setting_desc settings_table[] = {
     {SEC_HTTP, "max_host_connections", SET_INT, S_OFF(max_host_connections), 1, 256},
     {SEC_HTTP, "retries", SET_INT, S_OFF(retries), 0, 10},
     {SEC_HTTP, "user_agent", SET_STRING, S_OFF(user_agent), 0, 0},
+    {SEC_HTTP, "host_delay_ms", SET_LONG, S_OFF(host_delay_ms), 0, 60000},
+    {SEC_HTTP, "max_retry_after_s", SET_SECONDS, S_OFF(max_retry_after_ms), 1, 3600},
     {SEC_CRAWL, "max_pages", SET_INT, S_OFF(max_pages), 1, 10000000},
     {SEC_CRAWL, "max_depth", SET_INT, S_OFF(max_depth), 0, 50},
     {SEC_CRAWL, "max_list_pages", SET_INT, S_OFF(max_list_pages), 1, 10000},
     {SEC_CRAWL, "max_links_per_page", SET_INT, S_OFF(max_links_per_page), 1, 1000000},
     {SEC_CRAWL, "max_url_length", SET_INT, S_OFF(max_url_length), 64, 65536},
+    {SEC_CRAWL, "max_urls_per_path", SET_INT, S_OFF(max_urls_per_path), 1, 10000000},
+    {SEC_CRAWL, "resume_within_h", SET_INT, S_OFF(resume_within_h), 0, 720},
     {SEC_THRESHOLDS, "homepage_max_age_days", SET_INT, S_OFF(homepage_max_age_days), 1, 3650},
     {SEC_THRESHOLDS, "homepage_warn_days", SET_INT, S_OFF(homepage_warn_days), 1, 3650},
     {SEC_THRESHOLDS, "blank_warn", SET_INT, S_OFF(blank_warn), 1, 100000},
@@ -157,6 +163,7 @@ static const struct setting_desc settings_table[] = {
     {SEC_THRESHOLDS, "overdue_news_veto", SET_INT, S_OFF(overdue_news_veto), 1, 100000},
     {SEC_THRESHOLDS, "overdue_any_veto", SET_INT, S_OFF(overdue_any_veto), 1, 100000},
     {SEC_ROOT, "blank_placeholders", SET_STRV, S_OFF(blank_placeholders), 0, 0},
+    {SEC_ROOT, "soft404_titles", SET_STRV, S_OFF(soft404_titles), 0, 0},
 };
 
 #define N_SETTINGS ARRAY_SIZE(settings_table)
@@ -1021,6 +1028,7 @@ static void site_def_clear(struct site_def *s)
         free(s->base_url);
         free(s->homepage);
         free(s->unit);
+        strv_free(&s->internal_hosts);
         for (size_t i = 0; i < s->n_cols; i++)
                 column_def_clear(&s->cols[i]);
         free(s->cols);
@@ -1060,12 +1068,42 @@ static void load_column(struct loader *l, const char *path, const struct ynode *
         }
 }
 
+/* A site's crawl keys: ignore_robots, allow_internal_hosts (host names, written as in
+ * URLs: no scheme, port or path). */
+static void load_site_crawl(struct loader *l, const char *path, const struct field *f_robots,
+                            const struct field *f_hosts, struct site_def *def)
+{
+        if (f_robots->key) {
+                _cleanup_free_ char *sub = xasprintf("%s.ignore_robots", path);
+                get_bool(l, sub, f_robots->val, &def->ignore_robots);
+        }
+        if (f_hosts->key && !ynode_is_null(f_hosts->val)) {
+                _cleanup_free_ char *sub = xasprintf("%s.allow_internal_hosts", path);
+                struct strv hosts = {0};
+                if (!get_strv(l, sub, f_hosts->val, true, &hosts))
+                        return;
+                for (size_t i = 0; i < hosts.n; i++) {
+                        const char *h = hosts.items[i], *colon = strchr(h, ':');
+                        /* One colon is a port; an IPv6 address has several and no
+                         * brackets here. */
+                        if (strpbrk(h, "/?#@ []") || (colon && !strchr(colon + 1, ':')))
+                                report(l, f_hosts->val->pos,
+                                       "%s: '%s' must be a host name or address, without "
+                                       "scheme, port or path",
+                                       sub, h);
+                }
+                strv_free(&def->internal_hosts);
+                def->internal_hosts = hosts;
+        }
+}
+
 static void load_site(struct loader *l, const struct ynode *key, const struct ynode *val)
 {
         _cleanup_free_ char *path = xasprintf("sites.%s", key->text);
         struct field f[] = {
             {.name = "name"}, {.name = "base_url"}, {.name = "homepage"},
             {.name = "unit"}, {.name = "enabled"},  {.name = "columns"},
+            {.name = "ignore_robots"}, {.name = "allow_internal_hosts"},
         };
         struct field *f_name = &f[0], *f_base = &f[1], *f_home = &f[2], *f_unit = &f[3],
                      *f_enabled = &f[4], *f_columns = &f[5];
@@ -1098,6 +1136,7 @@ static void load_site(struct loader *l, const struct ynode *key, const struct yn
                 _cleanup_free_ char *sub = xasprintf("%s.enabled", path);
                 get_bool(l, sub, f_enabled->val, &def.enabled);
         }
+        load_site_crawl(l, path, &f[6], &f[7], &def);
         if (f_columns->key && !ynode_is_null(f_columns->val)) {
                 _cleanup_free_ char *sub = xasprintf("%s.columns", path);
                 const struct ynode *list = f_columns->val;
@@ -1608,6 +1647,9 @@ static void build_site(struct loader *l, struct site_def *sd, struct rule_site *
         s->name = sd->name;
         sd->name = NULL;
         s->enabled = sd->enabled;
+        s->ignore_robots = sd->ignore_robots;
+        s->internal_hosts = sd->internal_hosts;
+        sd->internal_hosts = (struct strv){0};
         s->file = xstrdup(sd->at.file);
         s->line = sd->at.line;
 
@@ -1745,10 +1787,12 @@ void rule_config_free(struct rule_config *c)
                 free(s->base_url);
                 free(s->homepage);
                 free(s->file);
+                strv_free(&s->internal_hosts);
         }
         free(c->sites);
         free(c->settings.user_agent);
         strv_free(&c->settings.blank_placeholders);
+        strv_free(&c->settings.soft404_titles);
         strv_free(&c->files);
         free(c);
 }

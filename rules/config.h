@@ -55,6 +55,12 @@ struct rule_site {
          * rule_config_site(), but a scan of every site should skip it (the shipped
          * example, a site still being written). Default true. */
         bool enabled;
+        /* Crawl: "ignore_robots: true" for the office's own portal, whose robots.txt is
+         * written for search engines; "allow_internal_hosts": host names of this site's
+         * crawl that may resolve to loopback, private or link-local addresses (an
+         * intranet portal); every other such connection is refused. */
+        bool ignore_robots;
+        struct strv internal_hosts;
         struct rule_column *columns;
         size_t n_columns;
         char *file;
@@ -71,12 +77,16 @@ struct rule_settings {
         int max_host_connections;       /* in flight, per host */
         int retries;                    /* extra attempts for transient failures */
         char *user_agent;
+        long host_delay_ms;             /* between two request starts on one host */
+        long max_retry_after_ms;        /* longest Retry-After (429/503) honoured */
         /* crawl caps */
         int max_pages;                  /* URLs fetched per site and scan */
         int max_depth;                  /* 0 homepage, 1 columns and their list pages, 2 articles */
         int max_list_pages;             /* list pages followed per column */
         int max_links_per_page;
         int max_url_length;
+        int max_urls_per_path;          /* query-string variants of one path followed */
+        int resume_within_h;            /* an interrupted scan younger than this resumes */
         /* thresholds (DOMAIN.md) */
         int homepage_max_age_days;      /* 14 */
         int homepage_warn_days;         /* 10 */
@@ -85,6 +95,7 @@ struct rule_settings {
         int overdue_news_veto;          /* 5 */
         int overdue_any_veto;           /* 10 */
         struct strv blank_placeholders; /* "暂无信息", "暂无内容", ... */
+        struct strv soft404_titles;     /* error-page titles: "页面不存在", "404", ... */
 };
 
 struct rule_config {

@@ -222,9 +222,12 @@ struct store_frontier_add {
  * changes and *ret_added is false. Either way *ret_id is the URL's row. */
 int store_frontier_add(struct store_frontier *f, const struct store_frontier_add *a,
                        int64_t *ret_id, bool *ret_added);
+/* 1 and *ret_id when the scan has met url, 0 when not. */
+int store_frontier_find(struct store_frontier *f, const char *url, int64_t *ret_id);
 /* A column's list claims url: its column becomes `column` if it had none and its kind is
- * "article" or "page". Returns 1 when claimed, 0 when not (unknown URL, already claimed). */
-int store_frontier_claim(struct store_frontier *f, const char *url, int column);
+ * "article" or "page" (any kind with any_kind). Returns 1 when claimed, 0 when not
+ * (unknown URL, already claimed). */
+int store_frontier_claim(struct store_frontier *f, const char *url, int column, bool any_kind);
 /* Gives url a referrer when it has none (a planned URL met as a link). 1 when set. */
 int store_frontier_set_referrer(struct store_frontier *f, const char *url, int64_t referrer,
                                 const char *link_kind);

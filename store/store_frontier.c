@@ -30,7 +30,7 @@ static const char *const fstmt_sql[_F_MAX] = {
                      " depth, link_kind, referrer) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [F_ID] = "SELECT id FROM frontier WHERE scan_id = ? AND url = ?",
         [F_CLAIM] = "UPDATE frontier SET column_index = ? WHERE scan_id = ? AND url = ?"
-                    " AND column_index < 0 AND kind IN ('article', 'page')",
+                    " AND column_index < 0 AND (? OR kind IN ('article', 'page'))",
         [F_REFERRER] = "UPDATE frontier SET referrer = ?, link_kind = ?"
                        " WHERE scan_id = ? AND url = ? AND referrer IS NULL AND id <> ?1",
         /* RETURNING gives the rows in no particular order; the crawler sorts its window. */
@@ -341,7 +341,19 @@ int store_frontier_add(struct store_frontier *f, const struct store_frontier_add
         return r;
 }
 
-int store_frontier_claim(struct store_frontier *f, const char *url, int column)
+int store_frontier_find(struct store_frontier *f, const char *url, int64_t *ret_id)
+{
+        int64_t id;
+        int r = frontier_id(f, url, &id);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        *ret_id = id;
+        return 1;
+}
+
+int store_frontier_claim(struct store_frontier *f, const char *url, int column, bool any_kind)
 {
         _cleanup_reset_ sqlite3_stmt *st = NULL;
         int r = fstmt_get(f, F_CLAIM, &st);
@@ -351,6 +363,7 @@ int store_frontier_claim(struct store_frontier *f, const char *url, int column)
         bind_int(&b, column);
         bind_int(&b, f->scan_id);
         bind_text(&b, url);
+        bind_int(&b, any_kind);
         r = bind_done(f->store, &b);
         if (r >= 0)
                 r = write_one(f->store, st);

@@ -1144,6 +1144,9 @@ class Portal:
                  "    base_url: \"@BASE@\"",
                  "    homepage: \"@BASE@index.html\"",
                  "    unit: %s" % SITE_UNIT,
+                 # The portal runs on loopback (127.0.0.2 is its refusing "dead" host);
+                 # the crawler refuses internal addresses unless a site allows them.
+                 "    allow_internal_hosts: [127.0.0.1, 127.0.0.2]",
                  "    columns:"]
         lines += columns(self.columns)
         lines += ["  old:",
@@ -1151,6 +1154,7 @@ class Portal:
                   "    base_url: \"@BASE@old/\"",
                   "    homepage: \"@BASE@old/index.html\"",
                   "    unit: %s" % OLD_SITE_UNIT,
+                  "    allow_internal_hosts: [127.0.0.1, 127.0.0.2]",
                   "    columns:"]
         lines += columns(self.old_columns)
         return "\n".join(lines) + "\n"
