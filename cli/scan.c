@@ -278,7 +278,8 @@ static int conclude(struct scan_run *run, struct store_reconcile_stats *ret_stat
          * meet again may still be there: only the other rules may mark fixes. */
         for (size_t i = 0; i < rule_checks_count; i++)
                 for (const char *const *id = rule_checks[i].rules; *id; id++)
-                        if (!(res->capped && streq(*id, "dead_link")) &&
+                        if (!(res->capped &&
+                              (streq(*id, "dead_link") || streq(*id, "page_too_large"))) &&
                             n_rules < ARRAY_SIZE(rules))
                                 rules[n_rules++] = *id;
         if (res->capped)

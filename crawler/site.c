@@ -623,6 +623,9 @@ static long host_delay(const struct site_crawl *c, const struct host *h)
 
 static void host_started(struct site_crawl *c, struct host *h)
 {
+        /* The loop's clock is cached per iteration, and a store write may have taken a
+         * while since: the delay counts from now. */
+        uv_update_time(c->loop);
         h->in_flight++;
         h->next_ms = now_ms(c) + (uint64_t)host_delay(c, h);
         c->in_flight++;
@@ -1559,6 +1562,19 @@ static int take_broken(const struct store_frontier_done_row *row, void *userdata
         struct site_results *res = userdata;
         const struct store_frontier_result *r = &row->r;
 
+        if (r->failure && streq(r->failure, http_failure_id(HTTP_FAIL_TOO_LARGE)) &&
+            kind_is_parsed(kind_from_id(row->kind))) {
+                res->oversized = xreallocarray(res->oversized, res->n_oversized + 1,
+                                               sizeof(*res->oversized));
+                res->oversized[res->n_oversized++] = (struct site_oversized_page){
+                        .url = xstrdup(row->url),
+                        .column = row->column,
+                        .referrer = row->referrer_url ? xstrdup(row->referrer_url) : NULL,
+                };
+                if (streq_ptr(r->verdict, site_link_verdict_id(LINK_OK)) || !row->referrer_url)
+                        return 0;
+        }
+
         res->broken = xreallocarray(res->broken, res->n_broken + 1, sizeof(*res->broken));
         res->broken[res->n_broken++] = (struct site_broken_link){
                 .url = xstrdup(row->url),
@@ -1739,6 +1755,7 @@ static int begin(struct site_crawl *c)
         if (r < 0)
                 return r;
         c->queued_in_store = count;
+        uv_update_time(c->loop);
         c->start_ms = now_ms(c);
         dispatch(c);
         return c->store_error;
@@ -1876,6 +1893,11 @@ void site_crawl_free(struct site_crawl *c)
                 free(res->broken[i].history);
         }
         free(res->broken);
+        for (size_t i = 0; i < res->n_oversized; i++) {
+                free(res->oversized[i].url);
+                free(res->oversized[i].referrer);
+        }
+        free(res->oversized);
         for (size_t i = 0; i < res->n_tls; i++) {
                 free(res->tls[i].origin);
                 free(res->tls[i].url);

@@ -137,6 +137,13 @@ struct site_broken_link {
         char *history;                  /* JSON array: each attempt's time, status, error */
 };
 
+/* A page whose body was over max_page_body (the vendors flag pages over 5 MB). */
+struct site_oversized_page {
+        char *url;
+        int column;                     /* the page's column, or -1 */
+        char *referrer;                 /* the page linking it, or NULL */
+};
+
 /* A certificate problem on one of the site's own origins. */
 struct site_tls_problem {
         char *origin;                   /* "https://www.example.gov.cn" */
@@ -168,6 +175,8 @@ struct site_results {
         size_t n_broken;
         struct site_tls_problem *tls;
         size_t n_tls;
+        struct site_oversized_page *oversized;
+        size_t n_oversized;
         struct strv traps;                  /* the first URLs refused as traps, with why */
         struct site_stats stats;
         bool capped;                        /* max_pages stopped the crawl short */

@@ -5,12 +5,16 @@ static const char *const freshness_rules[] = {"column_stale", "homepage_stale", 
 static const char *const blank_rules[] = {"column_blank", NULL};
 static const char *const dead_link_rules[] = {"dead_link", NULL};
 static const char *const access_rules[] = {"column_unreachable", NULL};
+static const char *const tls_rules[] = {"tls_invalid", NULL};
+static const char *const page_size_rules[] = {"page_too_large", NULL};
 
 const struct rule_check rule_checks[] = {
         {access_rules, check_column_access},
         {freshness_rules, check_freshness},
         {blank_rules, check_blank},
         {dead_link_rules, check_dead_links},
+        {tls_rules, check_tls},
+        {page_size_rules, check_page_size},
 };
 const size_t rule_checks_count = ARRAY_SIZE(rule_checks);
 
@@ -24,6 +28,8 @@ const char *rule_label(const char *rule_id)
                 {"column_blank", "空白栏目"},
                 {"dead_link", "链接不可用"},
                 {"column_unreachable", "栏目无法访问"},
+                {"tls_invalid", "HTTPS 证书无效"},
+                {"page_too_large", "页面过大"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(labels); i++)
                 if (streq(labels[i].id, rule_id))

@@ -47,3 +47,5 @@ void check_freshness(const struct check_context *ctx);
 void check_blank(const struct check_context *ctx);
 void check_dead_links(const struct check_context *ctx);
 void check_column_access(const struct check_context *ctx);
+void check_tls(const struct check_context *ctx);
+void check_page_size(const struct check_context *ctx);

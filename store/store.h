@@ -278,8 +278,9 @@ struct store_frontier_done_row {
 };
 typedef int (*store_frontier_fn)(const struct store_frontier_done_row *row, void *userdata);
 /* Calls fn for each done row in discovery order; broken_only: those whose verdict is
- * "dead" or "suspect" and that have a referrer. fn must not call the frontier functions
- * above. A non-zero return stops the walk and is returned. */
+ * "dead" or "suspect" and that have a referrer, and pages (kind other than "resource")
+ * whose body was over the cap (failure "too_large"). fn must not call the frontier
+ * functions above. A non-zero return stops the walk and is returned. */
 int store_frontier_foreach_done(struct store_frontier *f, bool broken_only,
                                 store_frontier_fn fn, void *userdata);
 /* The date a done page showed for itself: 1 and *ret_day, or 0 when none is known. */

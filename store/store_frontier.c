@@ -529,7 +529,8 @@ int store_frontier_foreach_done(struct store_frontier *f, bool broken_only,
                 " f.url, f.kind, f.link_kind, f.column_index, f.depth, r.url, r.column_index"
                 " FROM frontier f LEFT JOIN frontier r ON r.id = f.referrer"
                 " WHERE f.scan_id = ? AND f.state = 'done'"
-                " AND (? = 0 OR (f.verdict IN ('dead', 'suspect') AND f.referrer IS NOT NULL))"
+                " AND (? = 0 OR (f.verdict IN ('dead', 'suspect') AND f.referrer IS NOT NULL)"
+                " OR (f.failure = 'too_large' AND f.kind <> 'resource'))"
                 " ORDER BY f.id",
                 -1, &st, NULL);
         if (rc != SQLITE_OK)
