@@ -254,7 +254,10 @@ def test_hostile(binary, shipped, work, rss_cap):
           % [round(r["t"] - busy[0]["t"], 2) for r in busy])
     for name in ("a.pdf", "b.pdf", "c.doc"):
         methods = [r["method"] for r in on_main if r["path"] == "/files/" + name]
-        check(methods == ["HEAD", "GET"], "HEAD refused, then GET for %s: %r" % (name, methods))
+        # curl itself may ask again once when a reused connection is reset under it.
+        check(methods[-1:] == ["GET"] and 1 <= len(methods) - 1 <= 2 and
+              set(methods[:-1]) == {"HEAD"},
+              "HEAD refused, then GET for %s: %r" % (name, methods))
     # The delay is between fetches; the hops of one redirect chain follow at once, so
     # the loop's second and third requests are not fetches of their own.
     starts = sorted(r["t"] for r in on_main
