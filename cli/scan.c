@@ -37,9 +37,9 @@ struct scan_run {
         size_t found_violations;        /* open violations this scan found */
 };
 
-/* Each fetch goes to the store in the crawl's transaction for that fetch (its frontier
- * row, page and links together), so a kill at any moment leaves whole pages behind. A
- * failure here rolls that fetch back and stops the crawl. */
+/* Each fetch goes to the store in the crawl's open transaction, with its frontier row (the
+ * crawl commits fetches in groups), so a kill at any moment leaves whole pages behind. A
+ * failure here rolls the group back and stops the crawl. */
 static int on_fetch(const struct site_fetch *f, void *userdata)
 {
         struct scan_run *run = userdata;

@@ -7,9 +7,11 @@
  *
  * The frontier lives in the store (store_frontier_*): the crawl keeps only a window of
  * leased URLs in memory, so RAM stays bounded however many URLs a site has, and a crawl
- * killed at any moment resumes from what was committed (site_crawl_resume). Each finished
- * fetch is one store transaction: its frontier row, the URLs it discovered, its page-cache
- * entry and whatever on_fetch writes, so a kill leaves whole pages behind.
+ * killed at any moment resumes from what was committed (site_crawl_resume). Finished
+ * fetches are committed in groups (up to 512 fetches or one second): each fetch's frontier
+ * row, the URLs it discovered, its page-cache entry and whatever on_fetch writes go into
+ * the same transaction, so a kill leaves whole pages behind, and what a kill loses was
+ * still leased and is fetched again on resume.
  *
  * Politeness, per origin (scheme, host, port): at most max_host_connections in flight, a
  * minimum delay between request starts, a pause honouring Retry-After on 429 and 503, and

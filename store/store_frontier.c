@@ -272,6 +272,11 @@ int store_frontier_open(struct store *s, int64_t scan_id, const char *site,
         f = xcalloc(1, sizeof(*f));
         f->store = s;
         f->db = store__db(s);
+        /* A crawl touches the frontier's, the links' and the pages' indexes at random
+         * places for every page: a 16 MiB page cache (instead of SQLite's 2 MiB) keeps
+         * them in memory, which halves the system time of a large crawl. Bounded, and
+         * only for this connection. */
+        (void)sqlite3_exec(f->db, "PRAGMA cache_size = -16384", NULL, NULL, NULL);
         f->scan_id = scan_id;
         f->site = xstrdup(site);
         *ret = f;
