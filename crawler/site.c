@@ -138,7 +138,11 @@ struct site_crawl {
         uv_timer_t commit_timer;        /* ends a group of fetches after BATCH_MS */
         bool in_batch;
         unsigned batch_fetches;
-        int open_handles;               /* the two timers; freed when both have closed */
+        struct parse_job *jobs;         /* pages in the thread pool */
+        size_t parsing;
+        /* The two timers and the parse jobs still running: the crawl's memory is freed
+         * when the last of them has ended after site_crawl_free(). */
+        int open_handles;
         uint64_t start_ms;
         uint64_t rng;
         int store_error;
@@ -998,7 +1002,7 @@ static void refill(struct site_crawl *c)
 
 static void maybe_finish(struct site_crawl *c)
 {
-        if (c->finished || c->in_flight)
+        if (c->finished || c->in_flight || c->parsing)
                 return;
         if (!c->stopped && (window_count(c) || c->queued_in_store > 0))
                 return;
@@ -1278,34 +1282,6 @@ static int page_discover(struct site_crawl *c, const struct node *n, const struc
         return r;
 }
 
-static void parse_response(struct site_crawl *c, const struct node *n,
-                           const struct http_response *resp, struct charset_result *cr,
-                           struct html_page **ret_page)
-{
-        const char *selector = NULL;
-        _cleanup_free_ char *error = NULL;
-
-        if (n->column >= 0 && (n->kind == SITE_FETCH_COLUMN || n->kind == SITE_FETCH_LIST))
-                selector = c->plan->columns[n->column].item_selector;
-        size_t max_out = resp->body_len * 4 + 64;
-        if (charset_decode(resp->body, resp->body_len, resp->content_type, max_out, cr) < 0)
-                return;
-        struct html_options o = {
-                .item_selector = selector,
-                .max_links = (size_t)c->plan->max_links_per_page,
-                .max_url_length = (size_t)c->plan->max_url_length,
-                .today = c->plan->today,
-        };
-        if (html_parse(cr->utf8, cr->len, resp->final_url, &o, ret_page, &error) < 0)
-                /* Only an invalid selector fails; parse without it rather than lose the
-                 * page, and say so where the column's error is kept. */
-                if (n->column >= 0) {
-                        str_replace(&c->results.columns[n->column].error, error);
-                        o.item_selector = NULL;
-                        (void)html_parse(cr->utf8, cr->len, resp->final_url, &o, ret_page, NULL);
-                }
-}
-
 struct cached {
         struct html_page *page;
         char *charset, *content_type;
@@ -1398,22 +1374,189 @@ static void fill_host_backoff(struct site_crawl *c, struct host *h,
         *ret_wait = (uint64_t)ms;
 }
 
+/* What the second half of a fetch's completion works with: the verdict and, for a parsed
+ * page, the page (fresh from the parser or rebuilt from the cache) and its encodings. */
+struct outcome {
+        enum site_link_verdict verdict;
+        bool reused;                    /* page comes from the cache (304) */
+        struct html_page *page;
+        struct charset_result cr;
+        struct cached cached;
+        struct buf extract;             /* the page-cache entry to store, if any */
+        char *key;                      /* its parse key */
+        char *selector_error;           /* the column's selector did not compile */
+        bool has_pubdate;
+        xj_day pubdate;
+};
+
+static void outcome_clear(struct outcome *o)
+{
+        html_page_free(o->page);
+        charset_result_free(&o->cr);
+        free(o->cached.charset);
+        free(o->cached.content_type);
+        buf_free(&o->extract);
+        free(o->key);
+        free(o->selector_error);
+}
+
+/* A response that outlives its callback, for a parse in the thread pool. */
+struct owned_response {
+        struct http_response r;
+        char *url, *final_url, *error, *content_type, *etag, *last_modified, *retry_after;
+        char *body;
+};
+
+static char *dup_or_null(const char *s)
+{
+        return s ? xstrdup(s) : NULL;
+}
+
+static void owned_response_init(struct owned_response *o, const struct http_response *r)
+{
+        o->r = *r;
+        o->r.url = o->url = xstrdup(r->url);
+        o->r.final_url = o->final_url = xstrdup(r->final_url);
+        o->r.error = o->error = dup_or_null(r->error);
+        o->r.content_type = o->content_type = dup_or_null(r->content_type);
+        o->r.etag = o->etag = dup_or_null(r->etag);
+        o->r.last_modified = o->last_modified = dup_or_null(r->last_modified);
+        o->r.retry_after = o->retry_after = dup_or_null(r->retry_after);
+        o->r.blocked_address = NULL;
+        o->body = xmalloc(r->body_len + 1);
+        memcpy(o->body, r->body, r->body_len);
+        o->body[r->body_len] = '\0';
+        o->r.body = o->body;
+}
+
+static void owned_response_clear(struct owned_response *o)
+{
+        free(o->url);
+        free(o->final_url);
+        free(o->error);
+        free(o->content_type);
+        free(o->etag);
+        free(o->last_modified);
+        free(o->retry_after);
+        free(o->body);
+}
+
+/* A page being decoded and parsed in libuv's thread pool, so that the loop thread goes on
+ * with the store and the network meanwhile (the machine's second core). The job reads
+ * only what it owns; its result is taken over on the loop thread. */
+struct parse_job {
+        uv_work_t work;
+        struct site_crawl *crawl;
+        struct node *node;
+        struct owned_response resp;
+        char *selector;
+        struct html_options opts;
+        bool orphan;                    /* the crawl was freed: only clean up */
+        struct outcome out;
+        struct parse_job *prev, *next;
+};
+
+static void parse_in_pool(uv_work_t *w)
+{
+        struct parse_job *j = container_of(w, struct parse_job, work);
+        const struct http_response *resp = &j->resp.r;
+        struct outcome *o = &j->out;
+
+        if (charset_decode(resp->body, resp->body_len, resp->content_type,
+                           resp->body_len * 4 + 64, &o->cr) < 0)
+                return;
+        j->opts.item_selector = j->selector;
+        if (html_parse(o->cr.utf8, o->cr.len, resp->final_url, &j->opts, &o->page,
+                       &o->selector_error) < 0 && j->selector) {
+                /* Only an invalid selector fails; parse without it rather than lose the
+                 * page, and say so where the column's error is kept. */
+                j->opts.item_selector = NULL;
+                (void)html_parse(o->cr.utf8, o->cr.len, resp->final_url, &j->opts, &o->page,
+                                 NULL);
+        }
+        if (!o->page)
+                return;
+        o->has_pubdate = page_pubdate(o->page, j->opts.today, &o->pubdate);
+        buf_init(&o->extract, resp->body_len * 8 + (1u << 20));
+        if (pagecache_encode(o->page, &o->extract) < 0)
+                buf_free(&o->extract);
+}
+
+static void complete_rest(struct site_crawl *c, struct node *n, const struct http_response *resp,
+                          struct outcome *o);
+static void maybe_finish(struct site_crawl *c);
+
+static void parse_done(uv_work_t *w, int status)
+{
+        struct parse_job *j = container_of(w, struct parse_job, work);
+        struct site_crawl *c = j->crawl;
+
+        if (j->prev)
+                j->prev->next = j->next;
+        else
+                c->jobs = j->next;
+        if (j->next)
+                j->next->prev = j->prev;
+        c->parsing--;
+        if (j->orphan) {
+                outcome_clear(&j->out);
+                owned_response_clear(&j->resp);
+                free(j->selector);
+                free(j);
+                if (--c->open_handles == 0)
+                        free(c);
+                return;
+        }
+        if (j->out.selector_error && j->node->column >= 0)
+                str_replace(&c->results.columns[j->node->column].error, j->out.selector_error);
+        complete_rest(c, j->node, &j->resp.r, &j->out);
+        owned_response_clear(&j->resp);
+        free(j->selector);
+        free(j);
+        dispatch(c);
+}
+
+static void parse_later(struct site_crawl *c, struct node *n, const struct http_response *resp)
+{
+        struct parse_job *j = xcalloc(1, sizeof(*j));
+
+        j->crawl = c;
+        j->node = n;
+        owned_response_init(&j->resp, resp);
+        if (n->column >= 0 && (n->kind == SITE_FETCH_COLUMN || n->kind == SITE_FETCH_LIST))
+                j->selector = dup_or_null(c->plan->columns[n->column].item_selector);
+        j->opts = (struct html_options){
+                .max_links = (size_t)c->plan->max_links_per_page,
+                .max_url_length = (size_t)c->plan->max_url_length,
+                .today = c->plan->today,
+        };
+        j->out.verdict = LINK_OK;
+        j->out.key = parse_key(c, n);
+        j->next = c->jobs;
+        if (j->next)
+                j->next->prev = j;
+        c->jobs = j;
+        c->parsing++;
+        if (uv_queue_work(c->loop, &j->work, parse_in_pool, parse_done) < 0) {
+                /* The pool refused (it never does in practice): parse here instead. */
+                parse_in_pool(&j->work);
+                parse_done(&j->work, 0);
+        }
+}
+
+/* The first half of a finished fetch, on the loop thread: the evidence, a wrong method,
+ * a certificate to fall back from, a 304 to rebuild from the cache, a retry; a page to
+ * parse goes to the thread pool, everything else straight to complete_rest(). */
 static void complete(struct site_crawl *c, struct node *n, const struct http_response *resp)
 {
         struct site_stats *st = &c->results.stats;
         struct host *h = host_get(c, n->origin);
         bool transient;
-        enum site_link_verdict verdict = verdict_of(resp, &transient);
-        bool skipped = n->robots_skip;
-        struct charset_result cr = {0};
-        struct cached cached = {0};
-        struct html_page *page = NULL;
-        _cleanup_free_ char *soft404 = NULL, *key = NULL;
-        struct buf extract = {0};
+        struct outcome o = {.verdict = verdict_of(resp, &transient)};
         int r;
 
-        if (skipped)
-                verdict = LINK_SKIPPED;
+        if (n->robots_skip)
+                o.verdict = LINK_SKIPPED;
         else
                 history_add(c, n, resp);
         st->bytes += resp->body_len;
@@ -1429,50 +1572,73 @@ static void complete(struct site_crawl *c, struct node *n, const struct http_res
                 return;
         }
         if (resp->status == 304 && n->conditional && resp->method == HTTP_GET) {
-                _cleanup_free_ char *k = parse_key(c, n);
-                r = store_page_cache_get(c->frontier, n->url, take_cached, &cached);
+                r = store_page_cache_get(c->frontier, n->url, take_cached, &o.cached);
                 if (r < 0 && r != -ENOENT) {
                         store_failed(c, r);
                         return;
                 }
-                if (!cached.page) {
+                if (!o.cached.page) {
                         /* Nothing usable in the cache: ask again without validators. */
                         n->unconditional = true;
                         again(c, n);
                         return;
                 }
-                verdict = LINK_OK;
-                page = cached.page;
+                o.verdict = LINK_OK;
+                o.reused = true;
+                o.page = o.cached.page;
+                o.cached.page = NULL;
+                o.has_pubdate = page_pubdate(o.page, c->plan->today, &o.pubdate);
                 st->reused++;
+                complete_rest(c, n, resp, &o);
+                return;
         }
         uint64_t wait;
         fill_host_backoff(c, h, resp, &wait);
-        if (verdict != LINK_OK && transient && !c->stopped && n->attempts <= c->plan->retries) {
+        if (o.verdict != LINK_OK && transient && !c->stopped &&
+            n->attempts <= c->plan->retries) {
                 schedule_retry(c, n, wait);
                 return;
         }
+        if (kind_is_parsed(n->kind) && o.verdict == LINK_OK && resp->method == HTTP_GET &&
+            resp->status >= 200 && resp->status < 300 && looks_like_html(resp)) {
+                parse_later(c, n, resp);
+                return;
+        }
+        complete_rest(c, n, resp, &o);
+}
 
-        bool parse = !page && kind_is_parsed(n->kind) && verdict == LINK_OK &&
-                     resp->method == HTTP_GET && resp->status >= 200 && resp->status < 300 &&
-                     looks_like_html(resp);
-        if (parse)
-                parse_response(c, n, resp, &cr, &page);
+/* The second half, on the loop thread: soft 404s, then one group transaction for the
+ * frontier row, the URLs the page leads to, its cache entry and the caller's writes, then
+ * the results the checks read. Consumes o. */
+static void complete_rest(struct site_crawl *c, struct node *n, const struct http_response *resp,
+                          struct outcome *o)
+{
+        struct site_stats *st = &c->results.stats;
+        struct host *h = host_get(c, n->origin);
+        bool reused = o->reused;
+        enum site_link_verdict verdict = o->verdict;
+        struct html_page *page = o->page;
+        _cleanup_free_ char *soft404 = NULL;
+        int r;
+
+        if (c->store_error) {
+                list_remove(&c->flying, n);
+                node_release(c, n);
+                outcome_clear(o);
+                return;
+        }
         if (page) {
                 soft404 = soft404_reason(c, n, h, resp, page);
                 if (soft404) {
                         verdict = LINK_DEAD;
                         st->soft404++;
-                } else if (!cached.page) {
-                        key = parse_key(c, n);
-                        buf_init(&extract, (size_t)c->plan->max_page_body * 8 + (1u << 20));
-                        if (pagecache_encode(page, &extract) < 0)
-                                buf_free(&extract);
+                        buf_free(&o->extract);
                 }
         }
 
         struct http_response shown = *resp;
-        if (cached.page) {
-                shown.content_type = cached.content_type;
+        if (reused) {
+                shown.content_type = o->cached.content_type;
                 shown.body = "";
                 shown.body_len = 0;
         }
@@ -1484,13 +1650,13 @@ static void complete(struct site_crawl *c, struct node *n, const struct http_res
                 .resp = &shown,
                 .attempts = n->attempts,
                 .verdict = verdict,
-                .charset = cached.page ? cached.charset : (page ? cr.charset : NULL),
+                .charset = reused ? o->cached.charset : (page ? o->cr.charset : NULL),
                 .page = soft404 ? NULL : page,
-                .reused = cached.page != NULL,
+                .reused = reused,
                 .soft404 = soft404,
+                .has_pubdate = !soft404 && page && o->has_pubdate,
+                .pubdate = o->pubdate,
         };
-        if (f.page)
-                f.has_pubdate = page_pubdate(page, c->plan->today, &f.pubdate);
 
         /* One group of fetches per transaction: the row, what it discovered, its cache
          * entry, the caller's writes. */
@@ -1516,18 +1682,18 @@ static void complete(struct site_crawl *c, struct node *n, const struct http_res
                                                 .pubdate = f.pubdate,
                                                 .soft404 = soft404,
                                         });
-        if (r >= 0 && cached.page)
+        if (r >= 0 && reused)
                 r = store_page_cache_touch(c->frontier, n->url);
-        else if (r >= 0 && extract.data)
+        else if (r >= 0 && f.page && o->extract.data)
                 r = store_page_cache_put(c->frontier, n->url,
                                          &(struct store_cached_page){
                                                  .etag = resp->etag,
                                                  .last_modified = resp->last_modified,
-                                                 .parse_key = key,
+                                                 .parse_key = o->key,
                                                  .content_type = resp->content_type,
-                                                 .charset = cr.charset,
-                                                 .extract = extract.data,
-                                                 .extract_len = extract.len,
+                                                 .charset = o->cr.charset,
+                                                 .extract = o->extract.data,
+                                                 .extract_len = o->extract.len,
                                          });
         if (r >= 0 && c->cb.on_fetch)
                 r = c->cb.on_fetch(&f, c->cb.userdata);
@@ -1535,7 +1701,6 @@ static void complete(struct site_crawl *c, struct node *n, const struct http_res
                 r = batch_commit(c);
         else if (r < 0)
                 batch_abort(c);
-        buf_free(&extract);
 
         if (r < 0) {
                 store_failed(c, r);
@@ -1584,10 +1749,7 @@ static void complete(struct site_crawl *c, struct node *n, const struct http_res
         }
         list_remove(&c->flying, n);
         node_release(c, n);
-        html_page_free(page);
-        charset_result_free(&cr);
-        free(cached.charset);
-        free(cached.content_type);
+        outcome_clear(o);
 }
 
 static void on_response(const struct http_response *resp, void *userdata)
@@ -1912,6 +2074,12 @@ void site_crawl_free(struct site_crawl *c)
         if (!c)
                 return;
         batch_abort(c);
+        /* Parses still in the pool end on their own; their results are dropped. */
+        for (struct parse_job *j = c->jobs; j; j = j->next) {
+                j->orphan = true;
+                c->open_handles++;
+                uv_cancel((uv_req_t *)&j->work);
+        }
         for (int p = 0; p < PRIO_COUNT; p++)
                 while (c->queues[p].head) {
                         struct node *n = c->queues[p].head;

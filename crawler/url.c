@@ -460,6 +460,20 @@ char *url_host(const char *url)
         struct url_parts p;
         char *host;
 
+        /* A normal URL of the plain kind (lower-case host, no user, no IPv6 literal, no
+         * escapes) has its host between "://" and the next ':', '/', '?' or '#': no need
+         * to parse it, which the list and pager detection do for every link. */
+        const char *a = url ? strstr(url, "://") : NULL;
+        if (a && (str_startswith(url, "http://") || str_startswith(url, "https://"))) {
+                a += 3;
+                size_t n = strcspn(a, ":/?#");
+                bool plain = n > 0 && strcspn(a, "@[%") > n + strcspn(a + n, "/?#");
+                for (size_t i = 0; plain && i < n; i++)
+                        plain = (a[i] >= 'a' && a[i] <= 'z') || (a[i] >= '0' && a[i] <= '9') ||
+                                a[i] == '-' || a[i] == '.';
+                if (plain)
+                        return xstrndup(a, n);
+        }
         if (!url || url_parts_of(url, &p) < 0)
                 return NULL;
         host = xstrdup(p.host);
