@@ -43,6 +43,22 @@ def main():
 
     nav = "".join('<li><a href="/s%d/index.html">%s</a></li>' % (i, WORDS[i % len(WORDS)])
                   for i in range(10))
+    # What a CMS template puts on every page besides links: an inline stylesheet and
+    # script, a banner and a footer with the site's identifiers. Real portal pages weigh
+    # 20-60 KB; these about 10 KB.
+    style = "<style>%s</style>" % "".join(
+        ".c%d{margin:%dpx auto;padding:%dpx;color:#%06x;font:14px/1.6 'Microsoft YaHei',"
+        "SimSun,sans-serif;border-bottom:1px solid #e5e5e5}" % (k, k % 20, k % 12, k * 4099)
+        for k in range(40))
+    script = ("<script>var _site={id:'1101010001',name:'演示区人民政府',columns:[%s]};"
+              "function createPageHTML(n,c,p,e){var s='';for(var i=0;i<n;i++){s+='<a href=\\''"
+              "+(i?p+'_'+i:p)+'.'+e+'\\'>'+(i+1)+'</a>';}document.write(s);}</script>"
+              % ",".join("'%s'" % w for w in WORDS * 3))
+    banner = ("<div class=\"banner\">演示区人民政府门户网站 | 政务公开 | 政务服务 | 互动交流"
+              " | 走进演示区</div>")
+    footer_text = ("主办：演示区人民政府办公室　承办：演示区大数据中心　网站标识码：1101010001　"
+                   "京ICP备12345678号　京公网安备11010102000001号　地址：演示区政府路1号　"
+                   "邮编：100000　联系电话：010-12345678　建议使用1366×768分辨率浏览　") * 2
     dead = set()
 
     def write(path, title, body):
@@ -50,9 +66,9 @@ def main():
         os.makedirs(os.path.dirname(full), exist_ok=True)
         with open(full, "w", encoding="utf-8") as f:
             f.write("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>%s</title>"
-                    "</head><body><div class=\"nav\"><ul>%s</ul></div>%s"
-                    "<div class=\"footer\">演示区人民政府 版权所有</div></body></html>\n"
-                    % (title, nav, body))
+                    "%s%s</head><body>%s<div class=\"nav\"><ul>%s</ul></div>%s"
+                    "<div class=\"footer\">%s</div></body></html>\n"
+                    % (title, style, script, banner, nav, body, footer_text))
 
     write("/index.html", "演示区人民政府",
           "<ul>%s</ul>" % "".join('<li><a href="/s%d/index.html">栏目%d</a></li>' % (i, i)
@@ -78,8 +94,10 @@ def main():
                 dead.add(d)
                 links.append('<a href="%s">旧链接</a>' % d)
             write("/s%d/a%d.html" % (i, j), "文章%d-%d" % (i, j),
-                  "<h1>文章%d-%d</h1><p>发布时间：2026-11-%02d</p><p>%s</p><p>%s</p>"
-                  % (i, j, 1 + j % 28, para(rng, 40), " ".join(links)))
+                  "<h1>文章%d-%d</h1><p>发布时间：2026-11-%02d</p><p>%s</p><p>%s</p><p>%s</p>"
+                  "<p>%s</p>"
+                  % (i, j, 1 + j % 28, para(rng, 60), para(rng, 60), para(rng, 60),
+                     " ".join(links)))
     with open(os.path.join(args.out, "dead.txt"), "w") as f:
         f.write("\n".join(sorted(dead)) + "\n")
     print("%d pages, %d dead links" % (S * A + S + 1, len(dead)))
