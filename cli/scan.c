@@ -107,7 +107,7 @@ static void on_progress(uv_timer_t *t)
         struct site_progress p;
 
         site_crawl_progress(run->crawl, &p);
-        double rate = p.seconds > 0 ? (double)p.done / p.seconds : 0;
+        double rate = p.seconds > 0 ? (double)p.done_here / p.seconds : 0;
         if (run->progress_tty) {
                 fprintf(stderr, "\r\033[K%s: 已完成 %zu，排队 %zu，进行中 %zu，失败 %zu，%.1f 个/秒",
                         run->site->id, p.done, p.queued, p.in_flight, p.failed, rate);

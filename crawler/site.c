@@ -144,6 +144,7 @@ struct site_crawl {
          * when the last of them has ended after site_crawl_free(). */
         int open_handles;
         uint64_t start_ms;
+        size_t replayed;                /* fetches a resumed crawl found done */
         uint64_t rng;
         int store_error;
 
@@ -2005,6 +2006,7 @@ int site_crawl_resume(struct site_crawl *c)
         if (r < 0)
                 return r;
         /* The rows the scan has, for max_pages: what is done and what is queued. */
+        c->replayed = c->results.stats.fetched;
         c->known = (int64_t)c->results.stats.fetched;
         int64_t count, next;
         r = store_frontier_queued(c->frontier, &count, &next);
@@ -2054,6 +2056,7 @@ void site_crawl_progress(const struct site_crawl *c, struct site_progress *ret)
 {
         *ret = (struct site_progress){
                 .done = c->results.stats.fetched,
+                .done_here = c->results.stats.fetched - c->replayed,
                 .queued = (size_t)(c->queued_in_store > 0 ? c->queued_in_store : 0) +
                           window_count(c),
                 .in_flight = c->in_flight,

@@ -216,7 +216,8 @@ bool site_crawl_stopped(const struct site_crawl *c);
 int site_crawl_store_error(const struct site_crawl *c);
 
 struct site_progress {
-        size_t done;            /* fetches finished */
+        size_t done;            /* fetches finished, by this process and before a resume */
+        size_t done_here;       /* of those, by this process: the rate's numerator */
         size_t queued;          /* URLs waiting, in the store and in memory */
         size_t in_flight;
         size_t failed;

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import resource
+import select
 import shutil
 import signal
 import sqlite3
@@ -163,6 +164,11 @@ def test_hostile(binary, shipped, work, rss_cap):
         check(rss < rss_cap, "peak RSS %.0f MiB under the cap of %d MiB" % (rss, rss_cap))
         # Slow body 2 s x 2 attempts, hang 2 s robots + 2 x 2 s: well under a minute.
         check(took < 90, "the scan ends within its timeouts (%.1f s)" % took)
+        # Not a terminal: a plain progress line every 10 s, no terminal control codes.
+        if took > 10.5:
+            check("进度：已完成" in res.stderr, "a progress line was logged")
+        check("\033[" not in res.stderr and "\r" not in res.stderr,
+              "no terminal control codes when stderr is not a terminal")
         found = {}
         for line in res.stdout.splitlines():
             if line.strip():
@@ -307,12 +313,35 @@ def vm_hwm_mib(pid):
 def run_and_kill(binary, rules, db, seconds, extra=()):
     cmd = [binary, "--config", rules, "--db", db, "--now", NOW, "--quiet"] + list(extra) + \
         ["scan"]
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     time.sleep(seconds)
     hwm = vm_hwm_mib(p.pid)
     p.send_signal(signal.SIGKILL)
-    p.wait()
+    err = p.communicate()[1]
+    check("进度" not in err, "--quiet: no progress lines")
     return hwm
+
+
+def on_terminal(binary, rules, db, seconds, extra):
+    """Runs a scan with stderr on a pseudo-terminal for a while; returns what it wrote."""
+    import pty
+    master, slave = pty.openpty()
+    cmd = [binary, "--config", rules, "--db", db, "--now", NOW] + extra + ["scan"]
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    out = b""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([master], [], [], 0.1)
+        if r:
+            try:
+                out += os.read(master, 65536)
+            except OSError:
+                break
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    os.close(master)
+    return out.decode("utf-8", "replace")
 
 
 def test_endless_and_resume(binary, shipped, work, rss_cap):
@@ -359,6 +388,15 @@ def test_endless_and_resume(binary, shipped, work, rss_cap):
               % (again, len(set(reqs))))
         check(0 < hwm2 < rss_cap, "the resumed scan stays under %d MiB too (%.0f MiB)"
               % (rss_cap, hwm2))
+
+        # On a terminal the progress line rewrites itself; --quiet prints none.
+        for quiet in (False, True):
+            text = on_terminal(binary, rules, db, 2.5, ["--quiet"] if quiet else [])
+            if quiet:
+                check("已完成" not in text, "--quiet on a terminal: no progress line")
+            else:
+                check("\r\033[K" in text and "已完成" in text and "个/秒" in text,
+                      "a live progress line on a terminal: %r" % text[-200:])
 
 
 def main():
