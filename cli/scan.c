@@ -83,7 +83,8 @@ static int on_fetch(const struct site_fetch *f, void *userdata)
                                 .scope = url_scope_id(
                                         url_scope_of(page->links[i].url, run->plan.base_url)),
                         };
-                r = store_links_put(run->store, run->scan_id, page_id, links, page->n_links);
+                r = store_links_stage(run->store, run->scan_id, page_id, links,
+                                      page->n_links);
                 free(links);
         }
         if (r < 0 && !run->store_error) {
@@ -255,6 +256,13 @@ static int conclude(struct scan_run *run, struct store_reconcile_stats *ret_stat
         if (run->store_error) {
                 store_rollback(run->store);
                 r = run->store_error;
+                goto fail;
+        }
+        /* The crawl staged its links without indexes; the complete scan publishes them. */
+        if (r >= 0)
+                r = store_links_publish(run->store, run->scan_id);
+        if (r < 0) {
+                store_rollback(run->store);
                 goto fail;
         }
         r = store_commit(run->store);

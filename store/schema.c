@@ -188,6 +188,18 @@ static const char step_2_frontier[] =
         "        extract BLOB NOT NULL,\n"
         "        scan_id INTEGER,\n"
         "        UNIQUE (site, url)\n"
+        ");\n"
+
+        /* The links of a running scan's pages, appended without indexes: the links table's
+         * two indexes cost more than the rest of a page's processing when written page by
+         * page. A completed scan moves its rows to links in one statement. */
+        "CREATE TABLE links_staged (\n"
+        "        scan_id INTEGER NOT NULL,\n"
+        "        page_id INTEGER NOT NULL,\n"
+        "        url TEXT NOT NULL,\n"
+        "        kind TEXT,\n"
+        "        text TEXT,\n"
+        "        scope TEXT\n"
         ");\n";
 
 const char *const store_schema_steps[] = {

@@ -288,6 +288,14 @@ int store_frontier_pubdate(struct store_frontier *f, const char *url, int32_t *r
 /* Deletes the rows of a scan; called once it has completed. */
 int store_frontier_clear(struct store *s, int64_t scan_id);
 
+/* A page's links during a crawl: appended to an unindexed staging table (the indexes of
+ * links cost more than everything else a page needs, written page by page), and moved to
+ * links when the scan completes, by store_links_publish(), in one statement. Same
+ * arguments and checks as store_links_put() except that the page is not looked up. */
+int store_links_stage(struct store *s, int64_t scan_id, int64_t page_id,
+                      const struct store_link *links, size_t n);
+int store_links_publish(struct store *s, int64_t scan_id);
+
 /* The page cache of the frontier's site: what the checks need from a parsed page, with its
  * validators. Strings and the extract are valid only during the callback. */
 struct store_cached_page {

@@ -687,3 +687,60 @@ int store_page_cache_prune(struct store *s, const char *site, int64_t scan_id)
         int r = bind_done(s, &b);
         return r < 0 ? r : write_one(s, st);
 }
+
+/* ---- staged links ---------------------------------------------------------------------- */
+
+int store_links_stage(struct store *s, int64_t scan_id, int64_t page_id,
+                      const struct store_link *links, size_t n)
+{
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        int rc, r = 0;
+
+        if (!s || scan_id <= 0 || page_id <= 0 || (n && !links))
+                return -EINVAL;
+        if (n == 0)
+                return 0;
+        rc = sqlite3_prepare_v3(store__db(s),
+                                "INSERT INTO links_staged (scan_id, page_id, url, kind, text,"
+                                " scope) VALUES (?, ?, ?, ?, ?, ?)",
+                                -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+        if (rc != SQLITE_OK)
+                return store__sql_error(s, rc);
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                if (!links[i].url)
+                        return store__set_error(s, -EINVAL, "a link without a URL");
+                sqlite3_reset(st);
+                struct binder b = {.stmt = st};
+                bind_int(&b, scan_id);
+                bind_int(&b, page_id);
+                bind_text(&b, links[i].url);
+                bind_text(&b, links[i].kind);
+                bind_text(&b, links[i].text);
+                bind_text(&b, links[i].scope);
+                r = bind_done(s, &b);
+                if (r >= 0)
+                        r = step_done(s, st);
+        }
+        return r;
+}
+
+int store_links_publish(struct store *s, int64_t scan_id)
+{
+        static const char *const sql[] = {
+                "INSERT INTO links (scan_id, page_id, url, kind, text, scope)"
+                " SELECT scan_id, page_id, url, kind, text, scope FROM links_staged"
+                " WHERE scan_id = ? ORDER BY rowid",
+                "DELETE FROM links_staged WHERE scan_id = ?",
+        };
+        int r = 0;
+
+        for (size_t i = 0; i < ARRAY_SIZE(sql) && r >= 0; i++) {
+                _cleanup_finalize_ sqlite3_stmt *st = NULL;
+                int rc = sqlite3_prepare_v2(store__db(s), sql[i], -1, &st, NULL);
+                if (rc != SQLITE_OK)
+                        return store__sql_error(s, rc);
+                sqlite3_bind_int64(st, 1, scan_id);
+                r = step_done(s, st);
+        }
+        return r;
+}

@@ -223,6 +223,10 @@ def test_hostile(binary, shipped, work, rss_cap):
 
     con = sqlite3.connect(db)
     titles = dict(con.execute("SELECT url, title FROM pages").fetchall())
+    n_links, n_staged = con.execute("SELECT (SELECT count(*) FROM links),"
+                                    " (SELECT count(*) FROM links_staged)").fetchone()
+    check(n_links > 30 and n_staged == 0,
+          "a complete scan publishes its links (%d, %d staged)" % (n_links, n_staged))
     tls_col = con.execute("SELECT status FROM pages WHERE url = ?",
                           ("https://127.0.0.1:%d/col/" % tls,)).fetchone()
     con.close()

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -293,6 +294,46 @@ static void test_page_cache(void **state)
         store_frontier_close(f2);
 }
 
+static int64_t count_rows(struct fixture *fx, const char *table)
+{
+        sqlite3 *db;
+        sqlite3_stmt *st;
+        int64_t n = -1;
+        char sql[128];
+
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+        assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+        if (sqlite3_step(st) == SQLITE_ROW)
+                n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        return n;
+}
+
+static void test_staged_links(void **state)
+{
+        struct fixture *fx = *state;
+        int64_t page;
+        struct store_link links[] = {
+                {.url = "http://a.cn/1", .kind = "a", .text = "一", .scope = "site"},
+                {.url = "http://b.cn/2", .kind = "img", .scope = "external"},
+        };
+
+        assert_int_equal(store_page_put(fx->s, fx->scan,
+                                        &(struct store_page){.url = "http://a.cn/", .parsed = true},
+                                        &page),
+                         0);
+        assert_int_equal(store_links_stage(fx->s, fx->scan, page, links, 2), 0);
+        assert_int_equal(store_links_stage(fx->s, fx->scan, page, NULL, 0), 0);
+        assert_int_equal(store_links_stage(fx->s, fx->scan, 0, links, 2), -EINVAL);
+        assert_int_equal(count_rows(fx, "links_staged"), 2);
+        assert_int_equal(count_rows(fx, "links"), 0);
+        assert_int_equal(store_links_publish(fx->s, fx->scan), 0);
+        assert_int_equal(count_rows(fx, "links_staged"), 0);
+        assert_int_equal(count_rows(fx, "links"), 2);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -300,6 +341,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_done_broken_resume, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_plan_fingerprint, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_page_cache, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_staged_links, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
