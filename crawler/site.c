@@ -1041,7 +1041,11 @@ static void dispatch(struct site_crawl *c)
                 struct node *next;
                 for (struct node *n = c->queues[p].head; n && !c->stopped; n = next) {
                         next = n->next;
-                        if (c->in_flight >= c->max_in_flight)
+                        /* Pages waiting for the parser are capped too: without this, a
+                         * fast server fills the thread pool's queue with bodies faster
+                         * than it parses them, and memory grows with the site. */
+                        if (c->in_flight >= c->max_in_flight ||
+                            c->parsing >= c->max_in_flight)
                                 goto out;
                         struct host *h = host_get(c, n->origin);
                         uint64_t when;
@@ -1072,7 +1076,8 @@ static void dispatch(struct site_crawl *c)
                 }
                 /* A freed slot may have let more rows in: look again from the top. */
                 if (p == PRIO_COUNT - 1 && window_count(c) < WINDOW_MAX / 2 &&
-                    c->queued_in_store > 0 && c->in_flight < c->max_in_flight) {
+                    c->queued_in_store > 0 && c->in_flight < c->max_in_flight &&
+                    c->parsing < c->max_in_flight) {
                         size_t before = window_count(c);
                         refill(c);
                         if (window_count(c) > before)
