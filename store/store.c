@@ -199,21 +199,6 @@ const char *store_errmsg(struct store *s)
 
 /* ---- statements ------------------------------------------------------------------------ */
 
-static void stmt_resetp(sqlite3_stmt **p)
-{
-        if (*p) {
-                sqlite3_reset(*p);
-                sqlite3_clear_bindings(*p);
-        }
-}
-#define _cleanup_reset_ _cleanup_(stmt_resetp)
-
-static void stmt_finalizep(sqlite3_stmt **p)
-{
-        sqlite3_finalize(*p);
-}
-#define _cleanup_finalize_ _cleanup_(stmt_finalizep)
-
 /* Hands out a cached statement, preparing it on first use. */
 static int stmt_get(struct store *s, enum stmt_id id, sqlite3_stmt **ret)
 {
@@ -234,51 +219,6 @@ static int stmt_prepare(struct store *s, const char *sql, sqlite3_stmt **ret)
 {
         int rc = sqlite3_prepare_v2(s->db, sql, -1, ret, NULL);
         return rc == SQLITE_OK ? 0 : sql_error(s, rc);
-}
-
-/* Binds parameters left to right, remembering the first failure so that a sequence of
- * binds is checked once. Strings are bound without a copy: every statement is reset before
- * the function that bound it returns. */
-struct binder {
-        sqlite3_stmt *stmt;
-        int index;
-        int rc;
-};
-
-static void bind_text(struct binder *b, const char *v)
-{
-        b->index++;
-        if (b->rc == SQLITE_OK)
-                b->rc = v ? sqlite3_bind_text(b->stmt, b->index, v, -1, SQLITE_STATIC)
-                          : sqlite3_bind_null(b->stmt, b->index);
-}
-
-static void bind_int(struct binder *b, int64_t v)
-{
-        b->index++;
-        if (b->rc == SQLITE_OK)
-                b->rc = sqlite3_bind_int64(b->stmt, b->index, v);
-}
-
-/* Binds v, or NULL when v is 0: times and ids that are "not set". */
-static void bind_int_or_null(struct binder *b, int64_t v)
-{
-        b->index++;
-        if (b->rc == SQLITE_OK)
-                b->rc = v ? sqlite3_bind_int64(b->stmt, b->index, v)
-                          : sqlite3_bind_null(b->stmt, b->index);
-}
-
-static void bind_double(struct binder *b, double v)
-{
-        b->index++;
-        if (b->rc == SQLITE_OK)
-                b->rc = sqlite3_bind_double(b->stmt, b->index, v);
-}
-
-static int bind_done(struct store *s, const struct binder *b)
-{
-        return b->rc == SQLITE_OK ? 0 : sql_error(s, b->rc);
 }
 
 /* Steps a statement that returns no row. */
@@ -302,11 +242,6 @@ static int step_row(struct store *s, sqlite3_stmt *st)
         if (rc == SQLITE_DONE)
                 return 0;
         return sql_error(s, rc);
-}
-
-static const char *column_text(sqlite3_stmt *st, int i)
-{
-        return (const char *)sqlite3_column_text(st, i);
 }
 
 static int exec(struct store *s, const char *sql)

@@ -87,98 +87,12 @@ static int fstmt_get(struct store_frontier *f, enum fstmt id, sqlite3_stmt **ret
         return 0;
 }
 
-static void stmt_resetp(sqlite3_stmt **p)
-{
-        if (*p) {
-                sqlite3_reset(*p);
-                sqlite3_clear_bindings(*p);
-        }
-}
-#define _cleanup_reset_ _cleanup_(stmt_resetp)
-
-static void stmt_finalizep(sqlite3_stmt **p)
-{
-        sqlite3_finalize(*p);
-}
-#define _cleanup_finalize_ _cleanup_(stmt_finalizep)
-
-/* Binds left to right and keeps the first failure, as store.c's binder does. Strings are
- * bound without a copy: every statement is reset before its function returns. */
-struct binder {
-        sqlite3_stmt *stmt;
-        int index, rc;
-};
-
-static void bind_text(struct binder *b, const char *v)
-{
-        b->index++;
-        if (b->rc == SQLITE_OK)
-                b->rc = v ? sqlite3_bind_text(b->stmt, b->index, v, -1, SQLITE_STATIC)
-                          : sqlite3_bind_null(b->stmt, b->index);
-}
-
-static void bind_int(struct binder *b, int64_t v)
-{
-        b->index++;
-        if (b->rc == SQLITE_OK)
-                b->rc = sqlite3_bind_int64(b->stmt, b->index, v);
-}
-
-static void bind_int_or_null(struct binder *b, int64_t v, bool null)
-{
-        b->index++;
-        if (b->rc == SQLITE_OK)
-                b->rc = null ? sqlite3_bind_null(b->stmt, b->index)
-                             : sqlite3_bind_int64(b->stmt, b->index, v);
-}
-
-static void bind_blob(struct binder *b, const void *p, size_t n)
-{
-        b->index++;
-        if (b->rc == SQLITE_OK)
-                b->rc = sqlite3_bind_blob64(b->stmt, b->index, p ? p : "", n, SQLITE_STATIC);
-}
-
-static int bind_done(struct store *s, const struct binder *b)
-{
-        return b->rc == SQLITE_OK ? 0 : store__sql_error(s, b->rc);
-}
-
-static int step_done(struct store *s, sqlite3_stmt *st)
-{
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
-                return 0;
-        return store__sql_error(s, rc == SQLITE_ROW ? SQLITE_MISUSE : rc);
-}
-
-static int step_row(struct store *s, sqlite3_stmt *st)
-{
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW)
-                return 1;
-        if (rc == SQLITE_DONE)
-                return 0;
-        return store__sql_error(s, rc);
-}
-
-static const char *column_text(sqlite3_stmt *st, int i)
-{
-        return (const char *)sqlite3_column_text(st, i);
-}
-
-static char *column_dup(sqlite3_stmt *st, int i)
-{
-        const char *s = column_text(st, i);
-        return s ? xstrdup(s) : NULL;
-}
-
 /* Runs one prepared, bound statement that returns no row. A single statement is atomic on
  * its own, in the caller's transaction or outside one, so it needs no savepoint: the crawl
  * makes dozens of these per page and a savepoint each would double their cost. */
 static int write_one(struct store *s, sqlite3_stmt *st)
 {
-        return step_done(s, st);
+        return store__step_done(s, st);
 }
 
 /* ---- scans ----------------------------------------------------------------------------- */
@@ -214,7 +128,7 @@ int store_scan_resume(struct store *s, int64_t scan_id)
         if (rc != SQLITE_OK)
                 return store__sql_error(s, rc);
         sqlite3_bind_int64(q, 1, scan_id);
-        r = step_row(s, q);
+        r = store__step_row(s, q);
         sqlite3_finalize(q);
         if (r < 0)
                 return r;
@@ -251,7 +165,7 @@ int store_scan_plan_get(struct store *s, int64_t scan_id, char **ret_fingerprint
         if (rc != SQLITE_OK)
                 return store__sql_error(s, rc);
         sqlite3_bind_int64(st, 1, scan_id);
-        r = step_row(s, st);
+        r = store__step_row(s, st);
         if (r < 0)
                 return r;
         if (r == 0)
@@ -305,7 +219,7 @@ static int frontier_id(struct store_frontier *f, const char *url, int64_t *ret)
         r = bind_done(f->store, &b);
         if (r < 0)
                 return r;
-        r = step_row(f->store, st);
+        r = store__step_row(f->store, st);
         if (r == 0)
                 return store__set_error(f->store, -ENOENT, "URL not in the frontier");
         if (r > 0)
@@ -328,7 +242,7 @@ int store_frontier_add(struct store_frontier *f, const struct store_frontier_add
         bind_int(&b, a->column);
         bind_int(&b, a->depth);
         bind_text(&b, a->link_kind);
-        bind_int_or_null(&b, a->referrer, a->referrer <= 0);
+        bind_int_if(&b, a->referrer > 0, a->referrer);
         r = bind_done(f->store, &b);
         if (r < 0)
                 return r;
@@ -423,7 +337,7 @@ int store_frontier_lease(struct store_frontier *f, int64_t now_ms, size_t max,
         if (r < 0)
                 return r;
         rows = xcalloc(max ? max : 1, sizeof(*rows));
-        while (n < max && (r = step_row(f->store, st)) > 0)
+        while (n < max && (r = store__step_row(f->store, st)) > 0)
                 rows[n++] = (struct store_frontier_row){
                         .id = sqlite3_column_int64(st, 0),
                         .url = column_dup(st, 1),
@@ -439,7 +353,7 @@ int store_frontier_lease(struct store_frontier *f, int64_t now_ms, size_t max,
         /* RETURNING rows are produced as the update runs: the statement must run to its
          * end before the write counts. */
         if (r > 0)
-                r = step_done(f->store, st);
+                r = store__step_done(f->store, st);
         sqlite3_reset(st);
         if (r < 0) {
                 store_frontier_rows_free(rows, n);
@@ -474,7 +388,7 @@ int store_frontier_queued(struct store_frontier *f, int64_t *ret_count, int64_t 
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, f->scan_id);
-        r = step_row(f->store, st);
+        r = store__step_row(f->store, st);
         if (r < 0)
                 return r;
         *ret_count = sqlite3_column_int64(st, 0);
@@ -509,7 +423,7 @@ int store_frontier_done(struct store_frontier *f, const struct store_frontier_re
         bind_int(&b, res->attempts);
         bind_text(&b, res->history);
         bind_int(&b, res->parsed);
-        bind_int_or_null(&b, res->pubdate, !res->has_pubdate);
+        bind_int_if(&b, res->has_pubdate, res->pubdate);
         bind_text(&b, res->soft404);
         bind_int(&b, res->id);
         bind_int(&b, f->scan_id);
@@ -542,7 +456,7 @@ int store_frontier_foreach_done(struct store_frontier *f, bool broken_only,
                 return store__sql_error(f->store, rc);
         sqlite3_bind_int64(st, 1, f->scan_id);
         sqlite3_bind_int(st, 2, broken_only);
-        while ((r = step_row(f->store, st)) > 0) {
+        while ((r = store__step_row(f->store, st)) > 0) {
                 struct store_frontier_done_row row = {
                         .r = {
                                 .id = sqlite3_column_int64(st, 0),
@@ -588,7 +502,7 @@ int store_frontier_pubdate(struct store_frontier *f, const char *url, int32_t *r
         r = bind_done(f->store, &b);
         if (r < 0)
                 return r;
-        r = step_row(f->store, st);
+        r = store__step_row(f->store, st);
         if (r > 0)
                 *ret_day = sqlite3_column_int(st, 0);
         return r;
@@ -620,7 +534,7 @@ int store_page_cache_get(struct store_frontier *f, const char *url, store_cached
         r = bind_done(f->store, &b);
         if (r < 0)
                 return r;
-        r = step_row(f->store, st);
+        r = store__step_row(f->store, st);
         if (r < 0)
                 return r;
         if (r == 0)
@@ -719,7 +633,7 @@ int store_links_stage(struct store *s, int64_t scan_id, int64_t page_id,
                 bind_text(&b, links[i].scope);
                 r = bind_done(s, &b);
                 if (r >= 0)
-                        r = step_done(s, st);
+                        r = store__step_done(s, st);
         }
         return r;
 }
@@ -740,7 +654,7 @@ int store_links_publish(struct store *s, int64_t scan_id)
                 if (rc != SQLITE_OK)
                         return store__sql_error(s, rc);
                 sqlite3_bind_int64(st, 1, scan_id);
-                r = step_done(s, st);
+                r = store__step_done(s, st);
         }
         return r;
 }

@@ -5,14 +5,9 @@
 #include "common/util.h"
 #include "store/store_internal.h"
 
-static void finalizep(sqlite3_stmt **st)
-{
-        sqlite3_finalize(*st);
-}
-
 static int put_in_tx(struct store *s, const struct store_account_check *c)
 {
-        _cleanup_(finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
         sqlite3 *db = store__db(s);
         int rc;
 
@@ -52,7 +47,7 @@ int store_account_check_put(struct store *s, const struct store_account_check *c
 int store_account_checks_foreach(struct store *s, int64_t at, store_account_check_fn fn,
                                  void *userdata)
 {
-        _cleanup_(finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
         int rc, r;
 
         if (!s || !fn)

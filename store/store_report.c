@@ -8,18 +8,6 @@
 
 #include "store/store_internal.h"
 
-static void finalizep(sqlite3_stmt **p)
-{
-        sqlite3_finalize(*p);
-}
-#define _cleanup_finalize_ _cleanup_(finalizep)
-
-static int prepare(struct store *s, const char *sql, sqlite3_stmt **ret)
-{
-        int rc = sqlite3_prepare_v2(store__db(s), sql, -1, ret, NULL);
-        return rc == SQLITE_OK ? 0 : store__sql_error(s, rc);
-}
-
 /* Binds the arguments in order: 't' a string (NULL allowed), 'i' an int64_t, 'I' an int64_t
  * bound as NULL when it is 0 (an id that is not given). */
 static int bind(struct store *s, sqlite3_stmt *st, const char *types, ...)
@@ -41,22 +29,6 @@ static int bind(struct store *s, sqlite3_stmt *st, const char *types, ...)
         }
         va_end(ap);
         return rc == SQLITE_OK ? 0 : store__sql_error(s, rc);
-}
-
-/* 1 with a row, 0 at the end, negative on error. */
-static int next_row(struct store *s, sqlite3_stmt *st)
-{
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW)
-                return 1;
-        if (rc == SQLITE_DONE)
-                return 0;
-        return store__sql_error(s, rc);
-}
-
-static const char *text(sqlite3_stmt *st, int i)
-{
-        return (const char *)sqlite3_column_text(st, i);
 }
 
 static int64_t num(sqlite3_stmt *st, int i)
@@ -98,14 +70,14 @@ int store_report_items(struct store *s, const char *first_day, const char *last_
                 return -EINVAL;
         if (!is_day(first_day) || !is_day(last_day))
                 return store__set_error(s, -EINVAL, "report period days must be YYYY-MM-DD");
-        r = prepare(s, items_sql, &st);
+        r = store__prepare(s, items_sql, &st);
         if (r >= 0)
                 r = bind(s, st, "tt", first_day, last_day);
-        while (r >= 0 && (r = next_row(s, st)) > 0) {
+        while (r >= 0 && (r = store__step_row(s, st)) > 0) {
                 struct store_report_items row = {
-                        .site = text(st, 0),
-                        .column = text(st, 1),
-                        .month = text(st, 2),
+                        .site = column_text(st, 0),
+                        .column = column_text(st, 1),
+                        .month = column_text(st, 2),
                         .count = num(st, 3),
                 };
                 r = fn(&row, userdata);
@@ -123,17 +95,17 @@ int store_report_problems(struct store *s, int64_t from, int64_t to, store_repor
 
         if (!s || !fn)
                 return -EINVAL;
-        r = prepare(s,
+        r = store__prepare(s,
                     "SELECT unit, rule, count(*) FROM violations"
                     " WHERE kind = 'violation' AND first_seen >= ?1 AND first_seen < ?2"
                     " GROUP BY unit, rule ORDER BY unit, rule",
                     &st);
         if (r >= 0)
                 r = bind(s, st, "ii", from, to);
-        while (r >= 0 && (r = next_row(s, st)) > 0) {
+        while (r >= 0 && (r = store__step_row(s, st)) > 0) {
                 struct store_report_problems row = {
-                        .unit = text(st, 0),
-                        .rule = text(st, 1),
+                        .unit = column_text(st, 0),
+                        .rule = column_text(st, 1),
                         .count = num(st, 2),
                 };
                 r = fn(&row, userdata);
@@ -164,13 +136,13 @@ int store_report_tickets(struct store *s, int64_t from, int64_t to, int64_t now,
 
         if (!s || !fn)
                 return -EINVAL;
-        r = prepare(s, tickets_sql, &st);
+        r = store__prepare(s, tickets_sql, &st);
         if (r >= 0)
                 r = bind(s, st, "iii", from, to, now);
-        while (r >= 0 && (r = next_row(s, st)) > 0) {
+        while (r >= 0 && (r = store__step_row(s, st)) > 0) {
                 struct store_report_tickets row = {
-                        .unit = text(st, 0),
-                        .kind = text(st, 1),
+                        .unit = column_text(st, 0),
+                        .kind = column_text(st, 1),
                         .issued = num(st, 2),
                         .on_time = num(st, 3),
                         .overdue = num(st, 4),
@@ -200,17 +172,17 @@ int store_report_accounts(struct store *s, int64_t from, int64_t to, store_repor
 
         if (!s || !fn)
                 return -EINVAL;
-        r = prepare(s, accounts_sql, &st);
+        r = store__prepare(s, accounts_sql, &st);
         if (r >= 0)
                 r = bind(s, st, "ii", from, to);
-        while (r >= 0 && (r = next_row(s, st)) > 0) {
+        while (r >= 0 && (r = store__step_row(s, st)) > 0) {
                 struct store_report_account a = {
-                        .account = text(st, 0),
-                        .name = text(st, 1),
-                        .type = text(st, 2),
-                        .unit = text(st, 3),
-                        .status = text(st, 4),
-                        .detail = text(st, 5),
+                        .account = column_text(st, 0),
+                        .name = column_text(st, 1),
+                        .type = column_text(st, 2),
+                        .unit = column_text(st, 3),
+                        .status = column_text(st, 4),
+                        .detail = column_text(st, 5),
                         .at = num(st, 6),
                         .newest = num(st, 7),
                         .checks = num(st, 8),
@@ -246,33 +218,33 @@ int store_report_ticket_list(struct store *s, const struct store_report_ticket_f
                 return -EINVAL;
         if (!filter)
                 filter = &all;
-        r = prepare(s, ticket_list_sql, &st);
+        r = store__prepare(s, ticket_list_sql, &st);
         if (r >= 0)
                 r = bind(s, st, "Itttt", filter->id, filter->number, filter->unit, filter->kind,
                  filter->state);
-        while (r >= 0 && (r = next_row(s, st)) > 0) {
+        while (r >= 0 && (r = store__step_row(s, st)) > 0) {
                 struct store_report_ticket t = {
                         .id = num(st, 0),
                         .year = num(st, 1),
                         .seq = num(st, 2),
-                        .kind = text(st, 3),
-                        .number = text(st, 4),
-                        .site = text(st, 5),
-                        .unit = text(st, 6),
-                        .state = text(st, 7),
-                        .reason = text(st, 8),
-                        .parent_number = text(st, 9),
+                        .kind = column_text(st, 3),
+                        .number = column_text(st, 4),
+                        .site = column_text(st, 5),
+                        .unit = column_text(st, 6),
+                        .state = column_text(st, 7),
+                        .reason = column_text(st, 8),
+                        .parent_number = column_text(st, 9),
                         .issued_at = num(st, 10),
                         .deadline = num(st, 11),
                         .closed_at = num(st, 12),
                         .violation_id = num(st, 13),
-                        .rule = text(st, 14),
-                        .subject = text(st, 15),
-                        .severity = text(st, 16),
-                        .column = text(st, 17),
-                        .url = text(st, 18),
-                        .detail = text(st, 19),
-                        .evidence = text(st, 20),
+                        .rule = column_text(st, 14),
+                        .subject = column_text(st, 15),
+                        .severity = column_text(st, 16),
+                        .column = column_text(st, 17),
+                        .url = column_text(st, 18),
+                        .detail = column_text(st, 19),
+                        .evidence = column_text(st, 20),
                         .first_seen = num(st, 21),
                         .last_seen = num(st, 22),
                 };

@@ -73,78 +73,6 @@ static int mail_state_from_id(const char *s, enum mail_state *ret)
         return r;
 }
 
-/* ---- statements ------------------------------------------------------------------------ */
-
-static void finalizep(sqlite3_stmt **p)
-{
-        sqlite3_finalize(*p);
-}
-#define _cleanup_finalize_ _cleanup_(finalizep)
-
-static int prepare(struct store *s, const char *sql, sqlite3_stmt **ret)
-{
-        int rc = sqlite3_prepare_v2(store__db(s), sql, -1, ret, NULL);
-        return rc == SQLITE_OK ? 0 : store__sql_error(s, rc);
-}
-
-/* Binds left to right and remembers the first failure, as store.c's binder does. Strings
- * are bound without a copy: every statement here is finalized before its function returns. */
-struct bind {
-        sqlite3_stmt *st;
-        int i;
-        int rc;
-};
-
-static void b_text(struct bind *b, const char *v)
-{
-        b->i++;
-        if (b->rc == SQLITE_OK)
-                b->rc = v ? sqlite3_bind_text(b->st, b->i, v, -1, SQLITE_STATIC)
-                          : sqlite3_bind_null(b->st, b->i);
-}
-
-static void b_blob(struct bind *b, const void *v, size_t n)
-{
-        b->i++;
-        if (b->rc == SQLITE_OK)
-                b->rc = sqlite3_bind_blob64(b->st, b->i, v, n, SQLITE_STATIC);
-}
-
-static void b_int(struct bind *b, int64_t v)
-{
-        b->i++;
-        if (b->rc == SQLITE_OK)
-                b->rc = sqlite3_bind_int64(b->st, b->i, v);
-}
-
-/* 0 is "not set" for times and ids. */
-static void b_int_or_null(struct bind *b, int64_t v)
-{
-        b->i++;
-        if (b->rc == SQLITE_OK)
-                b->rc = v ? sqlite3_bind_int64(b->st, b->i, v) : sqlite3_bind_null(b->st, b->i);
-}
-
-static int b_done(struct store *s, const struct bind *b)
-{
-        return b->rc == SQLITE_OK ? 0 : store__sql_error(s, b->rc);
-}
-
-static int step(struct store *s, sqlite3_stmt *st)
-{
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW)
-                return 1;
-        if (rc == SQLITE_DONE)
-                return 0;
-        return store__sql_error(s, rc);
-}
-
-static const char *text(sqlite3_stmt *st, int i)
-{
-        return (const char *)sqlite3_column_text(st, i);
-}
-
 /* ---- tickets --------------------------------------------------------------------------- */
 
 int store_ticket_next_seq(struct store *s, enum ticket_kind kind, int year, int *ret_seq)
@@ -154,13 +82,13 @@ int store_ticket_next_seq(struct store *s, enum ticket_kind kind, int year, int 
 
         if (!s || (unsigned)kind >= ARRAY_SIZE(kind_ids))
                 return -EINVAL;
-        r = prepare(s, "SELECT coalesce(max(seq), 0) + 1 FROM tickets WHERE kind = ? AND year = ?",
+        r = store__prepare(s, "SELECT coalesce(max(seq), 0) + 1 FROM tickets WHERE kind = ? AND year = ?",
                     &st);
         if (r < 0)
                 return r;
         sqlite3_bind_text(st, 1, ticket_kind_id(kind), -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 2, year);
-        r = step(s, st);
+        r = store__step_row(s, st);
         if (r < 0)
                 return r;
         *ret_seq = sqlite3_column_int(st, 0);
@@ -171,50 +99,50 @@ static int ticket_event_add(struct store *s, int64_t ticket_id, int64_t at, cons
                             int64_t scan_id, const char *who, const char *why)
 {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        struct bind b;
+        struct binder b;
         int r;
 
-        r = prepare(s, "INSERT INTO ticket_events (ticket_id, at, event, scan_id, who, why)"
+        r = store__prepare(s, "INSERT INTO ticket_events (ticket_id, at, event, scan_id, who, why)"
                        " VALUES (?, ?, ?, ?, ?, ?)", &st);
         if (r < 0)
                 return r;
-        b = (struct bind){.st = st};
-        b_int(&b, ticket_id);
-        b_int(&b, at);
-        b_text(&b, event);
-        b_int_or_null(&b, scan_id);
-        b_text(&b, who);
-        b_text(&b, why);
-        r = b_done(s, &b);
-        return r < 0 ? r : step(s, st);
+        b = (struct binder){.stmt = st};
+        bind_int(&b, ticket_id);
+        bind_int(&b, at);
+        bind_text(&b, event);
+        bind_int_or_null(&b, scan_id);
+        bind_text(&b, who);
+        bind_text(&b, why);
+        r = bind_done(s, &b);
+        return r < 0 ? r : store__step_row(s, st);
 }
 
 static int ticket_insert_in_tx(struct store *s, const struct store_ticket_new *t, int64_t *ret_id)
 {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        struct bind b;
+        struct binder b;
         int64_t id;
         int r;
 
-        r = prepare(s, "INSERT INTO tickets (kind, number, year, seq, violation_id, parent_id,"
+        r = store__prepare(s, "INSERT INTO tickets (kind, number, year, seq, violation_id, parent_id,"
                        " site, unit, issued_at, deadline, state)"
                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')", &st);
         if (r < 0)
                 return r;
-        b = (struct bind){.st = st};
-        b_text(&b, ticket_kind_id(t->kind));
-        b_text(&b, t->number);
-        b_int(&b, t->year);
-        b_int(&b, t->seq);
-        b_int(&b, t->violation_id);
-        b_int_or_null(&b, t->parent_id);
-        b_text(&b, t->site);
-        b_text(&b, t->unit);
-        b_int(&b, t->issued_at);
-        b_int_or_null(&b, t->deadline);
-        r = b_done(s, &b);
+        b = (struct binder){.stmt = st};
+        bind_text(&b, ticket_kind_id(t->kind));
+        bind_text(&b, t->number);
+        bind_int(&b, t->year);
+        bind_int(&b, t->seq);
+        bind_int(&b, t->violation_id);
+        bind_int_or_null(&b, t->parent_id);
+        bind_text(&b, t->site);
+        bind_text(&b, t->unit);
+        bind_int(&b, t->issued_at);
+        bind_int_or_null(&b, t->deadline);
+        r = bind_done(s, &b);
         if (r >= 0)
-                r = step(s, st);
+                r = store__step_row(s, st);
         if (r < 0)
                 return r;
         id = sqlite3_last_insert_rowid(store__db(s));
@@ -290,31 +218,31 @@ static int ticket_from_row(struct store *s, sqlite3_stmt *st, struct store_ticke
 {
         *t = (struct store_ticket){
                 .id = sqlite3_column_int64(st, T_ID),
-                .number = text(st, T_NUMBER),
+                .number = column_text(st, T_NUMBER),
                 .year = sqlite3_column_int(st, T_YEAR),
                 .seq = sqlite3_column_int(st, T_SEQ),
                 .violation_id = sqlite3_column_int64(st, T_VIOLATION),
                 .parent_id = sqlite3_column_int64(st, T_PARENT),
-                .site = text(st, T_SITE),
-                .unit = text(st, T_UNIT),
+                .site = column_text(st, T_SITE),
+                .unit = column_text(st, T_UNIT),
                 .issued_at = sqlite3_column_int64(st, T_ISSUED),
                 .deadline = sqlite3_column_int64(st, T_DEADLINE),
                 .closed_at = sqlite3_column_int64(st, T_CLOSED_AT),
                 .closed_scan = sqlite3_column_int64(st, T_CLOSED_SCAN),
-                .reason = text(st, T_REASON),
-                .rule = text(st, T_RULE),
-                .subject = text(st, T_SUBJECT),
-                .column = text(st, T_COLUMN),
-                .url = text(st, T_URL),
-                .detail = text(st, T_DETAIL),
+                .reason = column_text(st, T_REASON),
+                .rule = column_text(st, T_RULE),
+                .subject = column_text(st, T_SUBJECT),
+                .column = column_text(st, T_COLUMN),
+                .url = column_text(st, T_URL),
+                .detail = column_text(st, T_DETAIL),
                 .v_fixed_at = sqlite3_column_int64(st, T_V_FIXED_AT),
                 .v_fixed_scan = sqlite3_column_int64(st, T_V_FIXED_SCAN),
         };
-        if (ticket_kind_from_id(text(st, T_KIND), &t->kind) < 0 ||
-            ticket_state_from_id(text(st, T_STATE), &t->state) < 0 ||
-            finding_kind_from_id(text(st, T_V_KIND), &t->v_kind) < 0 ||
-            severity_from_id(text(st, T_V_SEVERITY), &t->v_severity) < 0 ||
-            violation_state_from_id(text(st, T_V_STATE), &t->v_state) < 0)
+        if (ticket_kind_from_id(column_text(st, T_KIND), &t->kind) < 0 ||
+            ticket_state_from_id(column_text(st, T_STATE), &t->state) < 0 ||
+            finding_kind_from_id(column_text(st, T_V_KIND), &t->v_kind) < 0 ||
+            severity_from_id(column_text(st, T_V_SEVERITY), &t->v_severity) < 0 ||
+            violation_state_from_id(column_text(st, T_V_STATE), &t->v_state) < 0)
                 return store__set_error(s, -EIO, "ticket %" PRId64 " or its violation has an "
                                                  "unknown kind or state",
                                         t->id);
@@ -326,7 +254,7 @@ int store_tickets_foreach(struct store *s, const struct store_ticket_filter *fil
 {
         static const struct store_ticket_filter all = {.state = -1};
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        struct bind b;
+        struct binder b;
         int r;
 
         if (!s || !fn)
@@ -338,21 +266,21 @@ int store_tickets_foreach(struct store *s, const struct store_ticket_filter *fil
                                         filter->state);
         if (!filter->not_mailed_kind != !filter->not_mailed_role)
                 return store__set_error(s, -EINVAL, "the mail filter needs a kind and a role");
-        r = prepare(s, tickets_sql, &st);
+        r = store__prepare(s, tickets_sql, &st);
         if (r < 0)
                 return r;
-        b = (struct bind){.st = st};
-        b_text(&b, filter->state < 0 ? NULL : ticket_state_id(filter->state));
-        b_text(&b, filter->unit);
-        b_int_or_null(&b, filter->violation_id > 0 ? filter->violation_id : 0);
-        b_int_or_null(&b, filter->id > 0 ? filter->id : 0);
-        b_text(&b, filter->number);
-        b_text(&b, filter->not_mailed_kind);
-        b_text(&b, filter->not_mailed_role);
-        r = b_done(s, &b);
+        b = (struct binder){.stmt = st};
+        bind_text(&b, filter->state < 0 ? NULL : ticket_state_id(filter->state));
+        bind_text(&b, filter->unit);
+        bind_int_or_null(&b, filter->violation_id > 0 ? filter->violation_id : 0);
+        bind_int_or_null(&b, filter->id > 0 ? filter->id : 0);
+        bind_text(&b, filter->number);
+        bind_text(&b, filter->not_mailed_kind);
+        bind_text(&b, filter->not_mailed_role);
+        r = bind_done(s, &b);
         if (r < 0)
                 return r;
-        while ((r = step(s, st)) > 0) {
+        while ((r = store__step_row(s, st)) > 0) {
                 struct store_ticket t;
 
                 r = ticket_from_row(s, st, &t);
@@ -368,18 +296,18 @@ int store_tickets_foreach(struct store *s, const struct store_ticket_filter *fil
 static int ticket_state(struct store *s, int64_t ticket_id, enum ticket_state *ret)
 {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r = prepare(s, "SELECT state FROM tickets WHERE id = ?", &st);
+        int r = store__prepare(s, "SELECT state FROM tickets WHERE id = ?", &st);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, ticket_id);
-        r = step(s, st);
+        r = store__step_row(s, st);
         if (r < 0)
                 return r;
         if (r == 0)
                 return store__set_error(s, -ENOENT, "no ticket %" PRId64, ticket_id);
-        if (ticket_state_from_id(text(st, 0), ret) < 0)
+        if (ticket_state_from_id(column_text(st, 0), ret) < 0)
                 return store__set_error(s, -EIO, "ticket %" PRId64 " has an unknown state \"%s\"",
-                                        ticket_id, text(st, 0));
+                                        ticket_id, column_text(st, 0));
         return 0;
 }
 
@@ -393,7 +321,7 @@ static int set_state_in_tx(struct store *s, int64_t ticket_id, enum ticket_state
         };
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
         enum ticket_state current;
-        struct bind b;
+        struct binder b;
         int r;
 
         r = ticket_state(s, ticket_id, &current);
@@ -402,19 +330,19 @@ static int set_state_in_tx(struct store *s, int64_t ticket_id, enum ticket_state
         if (current == state)
                 return store__set_error(s, -EALREADY, "ticket %" PRId64 " is already %s",
                                         ticket_id, ticket_state_id(state));
-        r = prepare(s, "UPDATE tickets SET state = ?, closed_at = ?, closed_scan = ?, reason = ?"
+        r = store__prepare(s, "UPDATE tickets SET state = ?, closed_at = ?, closed_scan = ?, reason = ?"
                        " WHERE id = ?", &st);
         if (r < 0)
                 return r;
-        b = (struct bind){.st = st};
-        b_text(&b, ticket_state_id(state));
-        b_int_or_null(&b, state == TICKET_OPEN ? 0 : at);
-        b_int_or_null(&b, state == TICKET_CLOSED ? scan_id : 0);
-        b_text(&b, state == TICKET_ACCEPTED ? why : NULL);
-        b_int(&b, ticket_id);
-        r = b_done(s, &b);
+        b = (struct binder){.stmt = st};
+        bind_text(&b, ticket_state_id(state));
+        bind_int_or_null(&b, state == TICKET_OPEN ? 0 : at);
+        bind_int_or_null(&b, state == TICKET_CLOSED ? scan_id : 0);
+        bind_text(&b, state == TICKET_ACCEPTED ? why : NULL);
+        bind_int(&b, ticket_id);
+        r = bind_done(s, &b);
         if (r >= 0)
-                r = step(s, st);
+                r = store__step_row(s, st);
         if (r < 0)
                 return r;
         return ticket_event_add(s, ticket_id, at, events[state], scan_id, who, why);
@@ -464,18 +392,18 @@ int store_ticket_history(struct store *s, int64_t ticket_id, store_ticket_event_
         r = ticket_state(s, ticket_id, &state);
         if (r < 0)
                 return r;
-        r = prepare(s, "SELECT at, coalesce(scan_id, 0), event, who, why FROM ticket_events"
+        r = store__prepare(s, "SELECT at, coalesce(scan_id, 0), event, who, why FROM ticket_events"
                        " WHERE ticket_id = ? ORDER BY at, id", &st);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, ticket_id);
-        while ((r = step(s, st)) > 0) {
+        while ((r = store__step_row(s, st)) > 0) {
                 struct store_ticket_event e = {
                         .at = sqlite3_column_int64(st, 0),
                         .scan_id = sqlite3_column_int64(st, 1),
-                        .event = text(st, 2),
-                        .who = text(st, 3),
-                        .why = text(st, 4),
+                        .event = column_text(st, 2),
+                        .who = column_text(st, 3),
+                        .why = column_text(st, 4),
                 };
 
                 r = fn(&e, userdata);
@@ -497,44 +425,44 @@ static int mail_create_in_tx(struct store *s, const struct store_mail *m,
                              int64_t *ret_id)
 {
         _cleanup_finalize_ sqlite3_stmt *st = NULL, *cov = NULL;
-        struct bind b;
+        struct binder b;
         int64_t id;
         int r;
 
-        r = prepare(s, "INSERT INTO mails (day, kind, unit, recipients, subject, message_id,"
+        r = store__prepare(s, "INSERT INTO mails (day, kind, unit, recipients, subject, message_id,"
                        " message, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
                     &st);
         if (r < 0)
                 return r;
-        b = (struct bind){.st = st};
-        b_text(&b, m->day);
-        b_text(&b, m->kind);
-        b_text(&b, m->unit);
-        b_text(&b, m->recipients);
-        b_text(&b, m->subject);
-        b_text(&b, m->message_id);
-        b_blob(&b, m->message, m->message_len);
-        b_int(&b, m->created_at);
-        r = b_done(s, &b);
+        b = (struct binder){.stmt = st};
+        bind_text(&b, m->day);
+        bind_text(&b, m->kind);
+        bind_text(&b, m->unit);
+        bind_text(&b, m->recipients);
+        bind_text(&b, m->subject);
+        bind_text(&b, m->message_id);
+        bind_blob(&b, m->message, m->message_len);
+        bind_int(&b, m->created_at);
+        r = bind_done(s, &b);
         if (r >= 0)
-                r = step(s, st);
+                r = store__step_row(s, st);
         if (r < 0)
                 return r;
         id = sqlite3_last_insert_rowid(store__db(s));
 
-        r = prepare(s, "INSERT OR IGNORE INTO mail_tickets (mail_id, ticket_id, role)"
+        r = store__prepare(s, "INSERT OR IGNORE INTO mail_tickets (mail_id, ticket_id, role)"
                        " VALUES (?, ?, ?)", &cov);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n_cover; i++) {
                 sqlite3_reset(cov);
-                b = (struct bind){.st = cov};
-                b_int(&b, id);
-                b_int(&b, cover[i].ticket_id);
-                b_text(&b, cover[i].role);
-                r = b_done(s, &b);
+                b = (struct binder){.stmt = cov};
+                bind_int(&b, id);
+                bind_int(&b, cover[i].ticket_id);
+                bind_text(&b, cover[i].role);
+                r = bind_done(s, &b);
                 if (r >= 0)
-                        r = step(s, cov);
+                        r = store__step_row(s, cov);
                 if (r < 0)
                         return r;
         }
@@ -568,7 +496,7 @@ int store_mails_foreach(struct store *s, const struct store_mail_filter *filter,
 {
         static const struct store_mail_filter all = {.state = -1};
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        struct bind b;
+        struct binder b;
         int r;
 
         if (!s || !fn)
@@ -578,7 +506,7 @@ int store_mails_foreach(struct store *s, const struct store_mail_filter *filter,
         if (filter->state < -1 || filter->state > MAIL_SUPERSEDED)
                 return store__set_error(s, -EINVAL, "invalid mail state %d in filter",
                                         filter->state);
-        r = prepare(s, "SELECT id, day, kind, unit, recipients, subject, message_id, message,"
+        r = store__prepare(s, "SELECT id, day, kind, unit, recipients, subject, message_id, message,"
                        " state, attempts, created_at, coalesce(last_attempt_at, 0),"
                        " coalesce(sent_at, 0), error FROM mails"
                        " WHERE (?1 IS NULL OR state = ?1)"
@@ -587,39 +515,39 @@ int store_mails_foreach(struct store *s, const struct store_mail_filter *filter,
                        " AND (?5 IS NULL OR unit = ?5) ORDER BY id", &st);
         if (r < 0)
                 return r;
-        b = (struct bind){.st = st};
-        b_text(&b, filter->state < 0 ? NULL : mail_state_id(filter->state));
-        b_int(&b, filter->unsent);
-        b_text(&b, filter->day);
-        b_text(&b, filter->kind);
-        b_text(&b, filter->unit);
-        r = b_done(s, &b);
+        b = (struct binder){.stmt = st};
+        bind_text(&b, filter->state < 0 ? NULL : mail_state_id(filter->state));
+        bind_int(&b, filter->unsent);
+        bind_text(&b, filter->day);
+        bind_text(&b, filter->kind);
+        bind_text(&b, filter->unit);
+        r = bind_done(s, &b);
         if (r < 0)
                 return r;
-        while ((r = step(s, st)) > 0) {
+        while ((r = store__step_row(s, st)) > 0) {
                 struct store_mail m = {
                         .id = sqlite3_column_int64(st, 0),
-                        .day = text(st, 1),
-                        .kind = text(st, 2),
-                        .unit = text(st, 3),
-                        .recipients = text(st, 4),
-                        .subject = text(st, 5),
-                        .message_id = text(st, 6),
+                        .day = column_text(st, 1),
+                        .kind = column_text(st, 2),
+                        .unit = column_text(st, 3),
+                        .recipients = column_text(st, 4),
+                        .subject = column_text(st, 5),
+                        .message_id = column_text(st, 6),
                         .message = sqlite3_column_blob(st, 7),
                         .message_len = (size_t)sqlite3_column_bytes(st, 7),
                         .attempts = sqlite3_column_int(st, 9),
                         .created_at = sqlite3_column_int64(st, 10),
                         .last_attempt_at = sqlite3_column_int64(st, 11),
                         .sent_at = sqlite3_column_int64(st, 12),
-                        .error = text(st, 13),
+                        .error = column_text(st, 13),
                 };
 
                 if (!m.message)
                         m.message = "";
-                if (mail_state_from_id(text(st, 8), &m.state) < 0)
+                if (mail_state_from_id(column_text(st, 8), &m.state) < 0)
                         return store__set_error(s, -EIO, "mail %" PRId64 " has an unknown "
                                                          "state \"%s\"",
-                                                m.id, text(st, 8));
+                                                m.id, column_text(st, 8));
                 r = fn(&m, userdata);
                 if (r != 0)
                         return r;
@@ -631,31 +559,31 @@ int store_mail_attempted(struct store *s, int64_t mail_id, enum mail_state state
                          const char *error)
 {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        struct bind b;
+        struct binder b;
         int r;
 
         if (!s)
                 return -EINVAL;
         if (state != MAIL_SENT && state != MAIL_FAILED_TEMPORARY && state != MAIL_FAILED_PERMANENT)
                 return store__set_error(s, -EINVAL, "an attempt ends sent or failed");
-        r = prepare(s, "UPDATE mails SET state = ?, attempts = attempts + 1, last_attempt_at = ?,"
+        r = store__prepare(s, "UPDATE mails SET state = ?, attempts = attempts + 1, last_attempt_at = ?,"
                        " sent_at = ?, error = ? WHERE id = ?"
                        " AND state IN ('pending', 'failed-temporary')", &st);
         if (r < 0)
                 return r;
-        b = (struct bind){.st = st};
-        b_text(&b, mail_state_id(state));
-        b_int(&b, at);
-        b_int_or_null(&b, state == MAIL_SENT ? at : 0);
-        b_text(&b, state == MAIL_SENT ? NULL : error);
-        b_int(&b, mail_id);
-        r = b_done(s, &b);
+        b = (struct binder){.stmt = st};
+        bind_text(&b, mail_state_id(state));
+        bind_int(&b, at);
+        bind_int_or_null(&b, state == MAIL_SENT ? at : 0);
+        bind_text(&b, state == MAIL_SENT ? NULL : error);
+        bind_int(&b, mail_id);
+        r = bind_done(s, &b);
         if (r < 0)
                 return r;
         r = store__tx_begin(s);
         if (r < 0)
                 return r;
-        r = step(s, st);
+        r = store__step_row(s, st);
         if (r >= 0 && sqlite3_changes(store__db(s)) == 0)
                 r = store__set_error(s, -ENOENT, "no unsent mail %" PRId64, mail_id);
         return store__tx_end(s, r);
@@ -665,26 +593,26 @@ int store_mails_supersede(struct store *s, const char *kind, const char *unit, c
                           int *ret_n)
 {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        struct bind b;
+        struct binder b;
         int r, n = 0;
 
         if (!s || !mail_kind_valid(kind) || !unit || !day)
                 return -EINVAL;
-        r = prepare(s, "UPDATE mails SET state = 'superseded' WHERE kind = ? AND unit = ?"
+        r = store__prepare(s, "UPDATE mails SET state = 'superseded' WHERE kind = ? AND unit = ?"
                        " AND day < ? AND state IN ('pending', 'failed-temporary')", &st);
         if (r < 0)
                 return r;
-        b = (struct bind){.st = st};
-        b_text(&b, kind);
-        b_text(&b, unit);
-        b_text(&b, day);
-        r = b_done(s, &b);
+        b = (struct binder){.stmt = st};
+        bind_text(&b, kind);
+        bind_text(&b, unit);
+        bind_text(&b, day);
+        r = bind_done(s, &b);
         if (r < 0)
                 return r;
         r = store__tx_begin(s);
         if (r < 0)
                 return r;
-        r = step(s, st);
+        r = store__step_row(s, st);
         if (r >= 0)
                 n = sqlite3_changes(store__db(s));
         r = store__tx_end(s, r);
