@@ -343,7 +343,7 @@ static void test_top_level(void **state)
         static const struct expect e[] = {
             {"50-top.yaml:1:1: ", "unknown top-level key 'setting' (allowed: settings, "
                                   "classes, units, sites, holidays, accounts, tickets, mail, "
-                                  "office, dictionary, patterns)"},
+                                  "office, dictionary, patterns, daemon)"},
         };
 
         check_case("top_level", e, ARRAY_SIZE(e));
