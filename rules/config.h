@@ -251,7 +251,6 @@ struct rule_daemon {
         struct rule_scan_schedule scan;         /* every site's full scan, unless... */
         struct rule_scan_schedule *site_scans;  /* ...the site has its own here */
         size_t n_site_scans;
-        int media_hour, media_minute;   /* the new-media check, daily */
         /* SIGTERM: a running job is asked to stop at once; after this many seconds the
          * daemon exits anyway (below systemd's TimeoutStopSec). */
         int stop_timeout_s;

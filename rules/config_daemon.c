@@ -1,6 +1,6 @@
 /* rules.d "daemon": when `xunjian daemon` runs its jobs — the seed of the probe times'
  * jitter, the full scan of every site (nightly or weekly at a time, a site may have its
- * own), the daily new-media check, how long a stop may take, and the metrics file. A later
+ * own), how long a stop may take, and the metrics file. A later
  * file overrides an earlier one key by key, as settings do; a site's own schedule replaces
  * that site's entry as a whole. Every key but sites is required. */
 #include <stdio.h>
@@ -11,14 +11,11 @@
 enum {
         SET_SEED = 1 << 0,
         SET_SCAN = 1 << 1,
-        SET_MEDIA_TIME = 1 << 2,
-        SET_STOP_TIMEOUT = 1 << 3,
-        SET_METRICS_FILE = 1 << 4,
-        SET_ALL = (1 << 5) - 1,
+        SET_STOP_TIMEOUT = 1 << 2,
+        SET_METRICS_FILE = 1 << 3,
 };
 
-static const char *const key_names[] = {"seed", "scan", "media_time", "stop_timeout_s",
-                                        "metrics_file"};
+static const char *const key_names[] = {"seed", "scan", "stop_timeout_s", "metrics_file"};
 
 static const char *const weekday_names[] = {"sunday",   "monday", "tuesday", "wednesday",
                                             "thursday", "friday", "saturday"};
@@ -161,8 +158,8 @@ static void load_sites(struct loader *l, const struct ynode *val, struct rule_da
 void cfg_load_daemon(struct loader *l, const struct ynode *key, const struct ynode *val)
 {
         struct field f[] = {
-                {.name = "seed"},        {.name = "scan"},         {.name = "media_time"},
-                {.name = "stop_timeout_s"}, {.name = "metrics_file"}, {.name = "sites"},
+                {.name = "seed"},           {.name = "scan"},  {.name = "stop_timeout_s"},
+                {.name = "metrics_file"},   {.name = "sites"},
         };
         struct rule_daemon *d = &cfg_config(l)->daemon;
         long v;
@@ -176,22 +173,19 @@ void cfg_load_daemon(struct loader *l, const struct ynode *key, const struct yno
         }
         if (f[1].key && load_schedule(l, "daemon.scan", f[1].val, &d->scan))
                 d->set |= SET_SCAN;
-        if (f[2].key &&
-            get_time(l, "daemon.media_time", f[2].val, &d->media_hour, &d->media_minute))
-                d->set |= SET_MEDIA_TIME;
         /* systemd's default TimeoutStopSec is 90 s: the daemon must be gone before. */
-        if (f[3].key &&
-            cfg_get_int(l, "daemon.stop_timeout_s", f[3].val, 1, 85, &d->stop_timeout_s))
+        if (f[2].key &&
+            cfg_get_int(l, "daemon.stop_timeout_s", f[2].val, 1, 85, &d->stop_timeout_s))
                 d->set |= SET_STOP_TIMEOUT;
-        if (f[4].key) {
+        if (f[3].key) {
                 char *s = NULL;
 
-                if (cfg_ynode_is_null(f[4].val)) {
+                if (cfg_ynode_is_null(f[3].val)) {
                         free_and_null(&d->metrics_file);
                         d->set |= SET_METRICS_FILE;
-                } else if (cfg_get_string(l, "daemon.metrics_file", f[4].val, false, &s)) {
+                } else if (cfg_get_string(l, "daemon.metrics_file", f[3].val, false, &s)) {
                         if (s[0] != '/') {
-                                cfg_report(l, f[4].val->pos,
+                                cfg_report(l, f[3].val->pos,
                                            "daemon.metrics_file: must be an absolute path "
                                            "(got '%s')",
                                            s);
@@ -203,8 +197,8 @@ void cfg_load_daemon(struct loader *l, const struct ynode *key, const struct yno
                         }
                 }
         }
-        if (f[5].key)
-                load_sites(l, f[5].val, d);
+        if (f[4].key)
+                load_sites(l, f[4].val, d);
 }
 
 void cfg_build_daemon(struct loader *l)

@@ -273,7 +273,7 @@ static const char step_4_mails[] =
         "CREATE INDEX mail_tickets_ticket ON mail_tickets (ticket_id, role);\n";
 
 /* Step 5: the daemon's jobs (daemon/): one row per (site, kind) — "probe", "scan",
- * "media", "mail"; site is "" for the jobs of no one site — with when it is next due and
+ * "mail"; site is "" for the jobs of no one site — with when it is next due and
  * how its last run went, so that a restarted daemon runs a job whose slot passed while it
  * was down once (catch-up), not once per missed slot, and `xunjian status` can tell. */
 static const char step_5_jobs[] =

@@ -518,7 +518,7 @@ int store_report_ticket_list(struct store *s, const struct store_report_ticket_f
 int store_report_snapshot(struct store *s, int (*fn)(void *userdata), void *userdata);
 
 /* ---- the daemon's jobs and its status (store_jobs.c) --------------------------------------
- * One row per (site, kind): kind is "probe", "scan", "media" or "mail"; site is "" for a
+ * One row per (site, kind): kind is "probe", "scan" or "mail"; site is "" for a
  * job of no one site. Times are Unix seconds of the daemon's clock (which tests run fast). */
 struct store_job {
         const char *site, *kind;
