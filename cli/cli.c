@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/xtime.h"
 #include "crawler/http.h"
+#include "daemon/daemon.h"
 #include "xj_config.h"
 
 static const char usage_text[] =
@@ -40,6 +41,11 @@ static const char usage_text[] =
         "  document 编号|ID [--out FILE]     打印办理单、提醒单、催办单（HTML）\n"
         "  document --unit U --kind K      某单位全部未办结的 K 单合为一份（K: handling|reminder|urging）\n"
         "  screen [--period P] [--out FILE]  大屏页面（自动轮播、定时刷新）\n"
+        "  daemon [--runtime-dir DIR]      守护进程：按 rules.d 的安排探测、巡检、签发单据、发送\n"
+        "                                  每日邮件（测试用：--clock-speed N、--warp、--until T）\n"
+        "  reload [--runtime-dir DIR]      让守护进程重新读取 rules.d；配置有误时退出码为 2\n"
+        "  status                          各站点各项任务的上次与下次运行、最近巡检的页面与\n"
+        "                                  失败数、各单位未整改问题与未办结单据\n"
         "  version                         显示版本\n"
         "\n"
         "全局选项:\n"
@@ -91,6 +97,10 @@ enum {
         OPT_OUT,
         OPT_KIND,
         OPT_NO_RESUME,
+        OPT_RUNTIME_DIR,
+        OPT_CLOCK_SPEED,
+        OPT_WARP,
+        OPT_UNTIL,
 };
 
 static const struct option options[] = {
@@ -108,6 +118,10 @@ static const struct option options[] = {
         {"out", required_argument, NULL, OPT_OUT},
         {"kind", required_argument, NULL, OPT_KIND},
         {"no-resume", no_argument, NULL, OPT_NO_RESUME},
+        {"runtime-dir", required_argument, NULL, OPT_RUNTIME_DIR},
+        {"clock-speed", required_argument, NULL, OPT_CLOCK_SPEED},
+        {"warp", no_argument, NULL, OPT_WARP},
+        {"until", required_argument, NULL, OPT_UNTIL},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -319,6 +333,25 @@ int cli_main(int argc, char **argv)
                 case OPT_NO_RESUME:
                         cli.no_resume = true;
                         break;
+                case OPT_RUNTIME_DIR:
+                        cli.runtime_dir = optarg;
+                        break;
+                case OPT_CLOCK_SPEED: {
+                        char *end;
+                        cli.clock_speed = strtod(optarg, &end);
+                        if (*end || !(cli.clock_speed >= 1 && cli.clock_speed <= 1e7))
+                                return usage_error("--clock-speed: 应为 1 到 10000000 之间的数"
+                                                   "（得到「%s」）",
+                                                   optarg);
+                        break;
+                }
+                case OPT_WARP:
+                        cli.warp = true;
+                        break;
+                case OPT_UNTIL:
+                        if (time_parse_iso8601(optarg, &cli.until) < 0)
+                                return usage_error("--until: 无法解析时间「%s」", optarg);
+                        break;
                 case 'q':
                         cli.quiet = true;
                         log_set_level(LOG_LEVEL_WARNING);
@@ -398,6 +431,12 @@ int cli_main(int argc, char **argv)
                 return cli_document(&cli, rest, argv + optind);
         if (streq(cmd, "screen"))
                 return cli_screen(&cli, rest, argv + optind);
+        if (streq(cmd, "daemon") && rest == 0)
+                return daemon_main(&cli);
+        if (streq(cmd, "reload") && rest == 0)
+                return daemon_reload(&cli);
+        if (streq(cmd, "status") && rest == 0)
+                return daemon_status(&cli);
         if (streq(cmd, "version") && rest == 0) {
                 fprintf(cli.out, "xunjian %s\n", XJ_VERSION);
                 return EXIT_CLEAN;

@@ -49,6 +49,11 @@ struct cli {
         const char *kind;               /* --kind: quarterly|roll, or a ticket kind */
         /* ticket list, notify, document */
         const char *unit;               /* --unit */
+        /* daemon, reload (daemon/daemon.c) */
+        const char *runtime_dir;        /* --runtime-dir: where the control socket is */
+        double clock_speed;             /* --clock-speed N: simulated seconds per second */
+        bool warp;                      /* --warp: jump to the next due job when idle */
+        int64_t until;                  /* --until: stop once the clock passes it; 0: never */
 };
 
 int cli_main(int argc, char **argv);
@@ -60,6 +65,31 @@ int cli_open_store(struct cli *cli, struct store **ret);
 
 /* Subcommands. Each returns an exit code. */
 int cli_scan(struct cli *cli, const struct rule_config *config, struct store *store);
+
+/* One full scan of a site on the caller's loop (the daemon's, or the loop `xunjian scan`
+ * makes per site): pages stored as they come, then the checks, the findings, the
+ * reconciliation and the verdict; done(run, 0 or a negative errno, userdata) is called on
+ * the loop once the scan has been recorded — -EINTR when scan_run_stop() cut it short (the
+ * scan is then stored as interrupted, every page fetched so far kept). With print, the
+ * scan's violations are written to cli->out. A failure to start is also reported through
+ * done. The configuration, store, cli and site are borrowed and must outlive the run;
+ * scan_run_free() (not from inside done) releases it: run the loop once more afterwards,
+ * as handles close there. */
+struct scan_run;
+struct site_stats;
+typedef void (*scan_done_fn)(struct scan_run *run, int result, void *userdata);
+int scan_run_start(uv_loop_t *loop, struct cli *cli, const struct rule_config *config,
+                   struct store *store, const struct rule_site *site, bool print,
+                   scan_done_fn done, void *userdata, struct scan_run **ret);
+/* Stops taking new pages; the fetches in flight finish (each within the HTTP timeout) and
+ * done follows. Accepts NULL. */
+void scan_run_stop(struct scan_run *run);
+void scan_run_free(struct scan_run *run);
+/* Open violations the concluded scan found; the crawl's numbers (NULL before the crawl
+ * began); the scan's id. */
+size_t scan_run_found(const struct scan_run *run);
+const struct site_stats *scan_run_stats(const struct scan_run *run);
+int64_t scan_run_id(const struct scan_run *run);
 /* The 三单 chain and the nightly email (cli/tickets.c): `tickets`, `ticket list|show|accept|
  * reopen` (args are what follows "ticket") and `notify`. */
 int cli_tickets(struct cli *cli);

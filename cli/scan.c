@@ -1,6 +1,7 @@
 /* `xunjian scan`: crawl each site, store what was fetched page by page, run the checks,
  * record the findings, and fold them into the violations once the scan has completed.
- * A scan killed or interrupted earlier continues from its stored frontier. */
+ * A scan killed or interrupted earlier continues from its stored frontier. The daemon runs
+ * the same scan on its own loop (scan_run_start). */
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -21,18 +22,24 @@ struct scan_run {
         struct store *store;
         int64_t scan_id;
 
-        uv_loop_t loop;
-        uv_signal_t sigint, sigterm;
+        uv_loop_t *loop;                /* the caller's */
+        uv_idle_t start_failed;         /* concludes a scan that could not start */
         uv_timer_t progress;
+        int open_handles;               /* start_failed and progress, until closed */
         bool progress_tty;              /* a live line on a terminal, else log lines */
         bool resumed;
+        bool print;                     /* write the scan's violations to cli->out */
+        scan_done_fn done;
+        void *userdata;
         struct http_engine *http;
         struct site_crawl *crawl;
         struct site_plan plan;
         struct site_plan_column *columns;
         struct content_scan *content;   /* what the content checks keep across pages */
 
-        bool interrupted;
+        bool interrupted, stopping, finished;
+        int start_error;
+        int result;
         int store_error;                /* first store failure; stops the crawl */
         size_t findings;
         size_t found_violations;        /* open violations this scan found */
@@ -61,8 +68,9 @@ static void on_finding(const struct store_finding *f, void *userdata)
         r = store_finding_add(run->store, run->scan_id, f);
         if (r < 0) {
                 run->store_error = r;
-                log_error("%s: finding %s %s: %s", run->cli->db_path, f->rule, f->subject,
-                          store_errmsg(run->store));
+                log_struct(LOG_LEVEL_ERROR, run->site->id, f->rule, f->url,
+                           "%s: finding %s %s: %s", run->cli->db_path, f->rule, f->subject,
+                           store_errmsg(run->store));
                 return;
         }
         run->findings++;
@@ -135,7 +143,8 @@ static int on_fetch(const struct site_fetch *f, void *userdata)
         }
         if (r < 0 && !run->store_error) {
                 run->store_error = r;
-                log_error("%s: %s: %s", run->cli->db_path, f->url, store_errmsg(run->store));
+                log_struct(LOG_LEVEL_ERROR, run->site->id, NULL, f->url, "%s: %s: %s",
+                           run->cli->db_path, f->url, store_errmsg(run->store));
         }
         return r;
 }
@@ -146,14 +155,14 @@ static void drop_finding(const struct store_finding *f, void *userdata)
 
 /* A page the killed process had checked: its findings are stored, but what the content
  * checks collect across pages (the site's SiteIDCode, guides' forms, policy documents and
- * their interpretations) lived in that process's memory. Running the page checks again with
- * their findings dropped rebuilds it, so the end-of-scan checks of a resumed scan see the
- * whole site, as an uninterrupted one does. */
+ * their interpretations) lived in that process's memory. Running the collecting checks
+ * again with their findings dropped rebuilds it, so the end-of-scan checks of a resumed
+ * scan see the whole site, as an uninterrupted one does. */
 static void on_replay(const struct site_fetch *f, void *userdata)
 {
         struct scan_run *run = userdata;
 
-        rule_page_checks_run(&(struct page_check_context){
+        rule_page_checks_collect(&(struct page_check_context){
                 .config = run->config,
                 .site = run->site,
                 .fetch = f,
@@ -166,12 +175,6 @@ static void on_replay(const struct site_fetch *f, void *userdata)
         });
 }
 
-static void on_done(struct site_crawl *c, void *userdata)
-{
-        struct scan_run *run = userdata;
-        uv_stop(&run->loop);
-}
-
 /* The progress of the crawl: a line that rewrites itself on a terminal, a log line every
  * so often otherwise (journald, cron mail); nothing with --quiet. */
 static void on_progress(uv_timer_t *t)
@@ -179,6 +182,8 @@ static void on_progress(uv_timer_t *t)
         struct scan_run *run = t->data;
         struct site_progress p;
 
+        if (!run->crawl)
+                return;
         site_crawl_progress(run->crawl, &p);
         double rate = p.seconds > 0 ? (double)p.done_here / p.seconds : 0;
         if (run->progress_tty) {
@@ -193,7 +198,8 @@ static void on_progress(uv_timer_t *t)
 
 static void progress_start(struct scan_run *run)
 {
-        uv_timer_init(&run->loop, &run->progress);
+        uv_timer_init(run->loop, &run->progress);
+        run->open_handles++;
         run->progress.data = run;
         if (run->cli->quiet)
                 return;
@@ -204,23 +210,12 @@ static void progress_start(struct scan_run *run)
 
 static void progress_end(struct scan_run *run)
 {
-        uv_timer_stop(&run->progress);
+        if (run->progress.loop)
+                uv_timer_stop(&run->progress);
         if (run->progress_tty) {
                 fputs("\r\033[K", stderr);
                 fflush(stderr);
         }
-}
-
-static void on_signal(uv_signal_t *h, int signum)
-{
-        struct scan_run *run = h->data;
-
-        if (!run->interrupted)
-                log_notice("%s: 收到信号 %d，停止扫描（本次扫描记为中断）", run->site->id, signum);
-        run->interrupted = true;
-        site_crawl_stop(run->crawl);
-        /* In-flight transfers are abandoned: the engine cancels them on free. */
-        uv_stop(&run->loop);
 }
 
 struct carry {
@@ -484,17 +479,96 @@ static int scan_begin_or_resume(struct scan_run *run)
         return r;
 }
 
-/* Scans one site. Returns 0 when the scan completed (found problems or not), or a
- * negative errno; *ret_found counts its open violations. */
-static int scan_site(struct cli *cli, const struct rule_config *config, struct store *store,
-                     const struct rule_site *site, size_t *ret_found)
+/* ---- one site's scan on the caller's loop -------------------------------------------- */
+
+static void scan_conclude(struct scan_run *run)
 {
-        struct scan_run run = {
-                .cli = cli,
-                .config = config,
-                .site = site,
-                .store = store,
-        };
+        struct cli *cli = run->cli;
+        const struct rule_site *site = run->site;
+        struct store_reconcile_stats rs = {0};
+        int r;
+
+        progress_end(run);
+        if (run->start_error == 0 && run->crawl && site_crawl_store_error(run->crawl) &&
+            !run->store_error) {
+                run->store_error = site_crawl_store_error(run->crawl);
+                log_error("%s: %s", cli->db_path, store_errmsg(run->store));
+        }
+        if (run->start_error < 0) {
+                r = run->start_error;
+        } else if (run->interrupted || run->store_error) {
+                const struct site_stats *st = &site_crawl_results(run->crawl)->stats;
+                struct store_scan_stats stats = {
+                        .pages = (int64_t)st->parsed,
+                        .checked = (int64_t)st->checked,
+                        .errors = (int64_t)st->failed,
+                        .bytes = (int64_t)st->bytes,
+                };
+                (void)store_scan_finish(run->store, run->scan_id, SCAN_INTERRUPTED, cli->now,
+                                        &stats);
+                r = run->interrupted ? -EINTR : run->store_error;
+        } else {
+                const struct site_results *res = site_crawl_results(run->crawl);
+                if (!res->homepage_fetched)
+                        log_struct(LOG_LEVEL_WARNING, site->id, "homepage_unreachable",
+                                   site->homepage, "%s: 首页无法访问: %s: %s", site->id,
+                                   site->homepage,
+                                   res->homepage_error ? res->homepage_error
+                                                       : "HTTP 错误或不是 HTML 页面");
+                log_crawl_notes(run, res);
+                r = conclude(run, &rs);
+        }
+        /* The site verdict of this scan (合格/不合格), kept for `xunjian verdict` and its
+         * trend. A failure to store it is logged and does not undo the scan. */
+        bool qualified = false;
+        if (r == 0 && cli_verdict_make(cli, run->config, run->store, site, run->scan_id,
+                                       cli->now, &qualified) == 0 && !cli->quiet)
+                log_notice("%s: 单项否决评价：%s（详见 xunjian verdict）", site->id,
+                           qualified ? "合格" : "不合格");
+
+        if (r == 0) {
+                struct store_violation_filter f = {.state = -1, .scan_id = run->scan_id};
+                if (run->print) {
+                        output_begin(cli);
+                        store_violations_foreach(run->store, &f, print_violation, run);
+                }
+                store_violations_foreach(run->store, &f, count_open, run);
+                const struct site_stats *st = &site_crawl_results(run->crawl)->stats;
+                if (!cli->quiet)
+                        log_notice("%s: 扫描完成：解析 %zu 个页面（%zu 个未变化），检查 %zu 个链接，"
+                                   "失败 %zu 个；%zu 次请求，接收 %zu 字节；"
+                                   "发现 %zu 个问题（新增 %d，持续 %d，复发 %d），已整改 %d 个",
+                                   site->id, st->parsed, st->reused, st->checked, st->failed,
+                                   st->requests, st->wire_bytes, run->findings, rs.opened,
+                                   rs.kept, rs.reopened, rs.fixed);
+        }
+        run->result = r;
+        run->finished = true;
+        run->done(run, r, run->userdata);
+}
+
+static void on_done(struct site_crawl *c, void *userdata)
+{
+        struct scan_run *run = userdata;
+
+        if (site_crawl_stopped(c) && !run->store_error)
+                run->interrupted = true;
+        scan_conclude(run);
+}
+
+/* Concludes a scan that could not start, from the loop, as if the crawl had ended. */
+static void on_start_failed(uv_idle_t *idle)
+{
+        struct scan_run *run = idle->data;
+
+        uv_idle_stop(idle);
+        scan_conclude(run);
+}
+
+int scan_run_start(uv_loop_t *loop, struct cli *cli, const struct rule_config *config,
+                   struct store *store, const struct rule_site *site, bool print,
+                   scan_done_fn done, void *userdata, struct scan_run **ret)
+{
         const struct rule_settings *set = &config->settings;
         struct http_options http = {
                 .connect_timeout_ms = set->connect_timeout_ms,
@@ -507,108 +581,172 @@ static int scan_site(struct cli *cli, const struct rule_config *config, struct s
                 .internal_hosts = (const char *const *)site->internal_hosts.items,
                 .n_internal_hosts = site->internal_hosts.n,
         };
-        struct store_reconcile_stats rs = {0};
+        struct scan_run *run;
         int r;
 
-        plan_from_site(&run);
-        run.content = content_scan_new();
-        r = scan_begin_or_resume(&run);
+        if (!done)
+                return -EINVAL;
+        run = xcalloc(1, sizeof(*run));
+        *run = (struct scan_run){
+                .cli = cli,
+                .config = config,
+                .site = site,
+                .store = store,
+                .loop = loop,
+                .print = print,
+                .done = done,
+                .userdata = userdata,
+        };
+        plan_from_site(run);
+        run->content = content_scan_new();
+        r = scan_begin_or_resume(run);
         if (r < 0) {
                 log_error("%s: %s", cli->db_path, store_errmsg(store));
-                free(run.columns);
-                content_scan_free(run.content);
+                scan_run_free(run);
                 return r;
         }
+        uv_idle_init(loop, &run->start_failed);
+        run->start_failed.data = run;
+        run->open_handles++;
+        progress_start(run);
 
-        uv_loop_init(&run.loop);
-        uv_signal_init(&run.loop, &run.sigint);
-        uv_signal_init(&run.loop, &run.sigterm);
-        run.sigint.data = run.sigterm.data = &run;
-        uv_signal_start(&run.sigint, on_signal, SIGINT);
-        uv_signal_start(&run.sigterm, on_signal, SIGTERM);
-
-        progress_start(&run);
-
-        r = http_engine_new(&run.loop, &http, &run.http);
+        r = http_engine_new(loop, &http, &run->http);
         if (r == 0)
-                r = site_crawl_new(&run.loop, run.http, store, run.scan_id, &run.plan,
-                                   &(struct site_callbacks){on_fetch, on_done, &run, on_replay}, &run.crawl);
+                r = site_crawl_new(loop, run->http, store, run->scan_id, &run->plan,
+                                   &(struct site_callbacks){on_fetch, on_done, run, on_replay},
+                                   &run->crawl);
         if (r == 0) {
-                site_crawl_set_parallelism(run.crawl, (size_t)set->max_connections);
-                if (!cli->quiet && run.resumed)
+                site_crawl_set_parallelism(run->crawl, (size_t)set->max_connections);
+                if (!cli->quiet && run->resumed)
                         log_notice("%s: 继续中断的扫描 #%" PRId64 "（%s，%zu 个栏目）", site->id,
-                                   run.scan_id, site->homepage, site->n_columns);
+                                   run->scan_id, site->homepage, site->n_columns);
                 else if (!cli->quiet)
                         log_notice("%s: 开始扫描 %s（%zu 个栏目）", site->id, site->homepage,
                                    site->n_columns);
-                r = run.resumed ? site_crawl_resume(run.crawl) : site_crawl_start(run.crawl);
+                r = run->resumed ? site_crawl_resume(run->crawl) : site_crawl_start(run->crawl);
         }
-        if (r == 0 && !site_crawl_stopped(run.crawl))
-                uv_run(&run.loop, UV_RUN_DEFAULT);
-        progress_end(&run);
-        if (r == 0 && site_crawl_store_error(run.crawl) && !run.store_error) {
-                run.store_error = site_crawl_store_error(run.crawl);
-                log_error("%s: %s", cli->db_path, store_errmsg(store));
-        }
-
         if (r < 0) {
-                log_error("%s: 无法启动抓取: %s%s%s", site->id, strerror(-r),
-                          run.crawl ? "：" : "", run.crawl ? store_errmsg(store) : "");
-                (void)store_scan_finish(store, run.scan_id, SCAN_FAILED, cli->now, NULL);
-        } else if (run.interrupted || run.store_error) {
-                const struct site_stats *st = &site_crawl_results(run.crawl)->stats;
-                struct store_scan_stats stats = {
-                        .pages = (int64_t)st->parsed,
-                        .checked = (int64_t)st->checked,
-                        .errors = (int64_t)st->failed,
-                        .bytes = (int64_t)st->bytes,
-                };
-                (void)store_scan_finish(store, run.scan_id, SCAN_INTERRUPTED, cli->now, &stats);
-                r = run.interrupted ? -EINTR : run.store_error;
-        } else {
-                const struct site_results *res = site_crawl_results(run.crawl);
-                if (!res->homepage_fetched)
-                        log_warning("%s: 首页无法访问: %s: %s", site->id, site->homepage,
-                                    res->homepage_error ? res->homepage_error
-                                                        : "HTTP 错误或不是 HTML 页面");
-                log_crawl_notes(&run, res);
-                r = conclude(&run, &rs);
+                log_struct(LOG_LEVEL_ERROR, site->id, NULL, site->homepage,
+                           "%s: 无法启动抓取: %s", site->id, strerror(-r));
+                (void)store_scan_finish(store, run->scan_id, SCAN_FAILED, cli->now, NULL);
+                run->start_error = r;
+                uv_idle_start(&run->start_failed, on_start_failed);
         }
-        /* The site verdict of this scan (合格/不合格), kept for `xunjian verdict` and its
-         * trend. A failure to store it is logged and does not undo the scan. */
-        bool qualified = false;
-        if (r == 0 && cli_verdict_make(cli, config, store, site, run.scan_id, cli->now,
-                                       &qualified) == 0 && !cli->quiet)
-                log_notice("%s: 单项否决评价：%s（详见 xunjian verdict）", site->id,
-                           qualified ? "合格" : "不合格");
+        *ret = run;
+        return 0;
+}
 
+void scan_run_stop(struct scan_run *run)
+{
+        if (!run || run->finished || run->stopping)
+                return;
+        run->stopping = true;
+        if (!run->cli->quiet)
+                log_notice("%s: 停止扫描（本次扫描记为中断，已抓取的页面均已保存）", run->site->id);
+        if (run->crawl && run->start_error == 0)
+                site_crawl_stop(run->crawl);
+}
+
+size_t scan_run_found(const struct scan_run *run)
+{
+        return run->found_violations;
+}
+
+const struct site_stats *scan_run_stats(const struct scan_run *run)
+{
+        return run->crawl ? &site_crawl_results(run->crawl)->stats : NULL;
+}
+
+int64_t scan_run_id(const struct scan_run *run)
+{
+        return run->scan_id;
+}
+
+/* The run goes once the loop has closed both of its handles. */
+static void free_after_close(uv_handle_t *h)
+{
+        struct scan_run *run = h->data;
+
+        if (--run->open_handles == 0)
+                free(run);
+}
+
+void scan_run_free(struct scan_run *run)
+{
+        if (!run)
+                return;
+        /* A scan freed before it concluded (the daemon gave up waiting) is interrupted. */
+        if (run->scan_id && !run->finished)
+                (void)store_scan_finish(run->store, run->scan_id, SCAN_INTERRUPTED,
+                                        run->cli->now, NULL);
+        site_crawl_free(run->crawl);
+        http_engine_free(run->http);
+        free(run->columns);
+        strv_free(&run->warned);
+        content_scan_free(run->content);
+        if (run->open_handles == 0) {
+                free(run);
+                return;
+        }
+        if (run->start_failed.loop)
+                uv_close((uv_handle_t *)&run->start_failed, free_after_close);
+        if (run->progress.loop)
+                uv_close((uv_handle_t *)&run->progress, free_after_close);
+}
+
+/* ---- `xunjian scan`: each site in turn on a loop of its own -------------------------- */
+
+struct scan_cmd {
+        uv_loop_t loop;
+        uv_signal_t sigint, sigterm;
+        struct scan_run *run;
+        bool interrupted;
+};
+
+static void cmd_done(struct scan_run *run, int result, void *userdata)
+{
+        struct scan_cmd *cmd = userdata;
+
+        uv_stop(&cmd->loop);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+        struct scan_cmd *cmd = h->data;
+
+        if (!cmd->interrupted)
+                log_notice("收到信号 %d，停止扫描（本次扫描记为中断）", signum);
+        cmd->interrupted = true;
+        scan_run_stop(cmd->run);
+}
+
+/* Scans one site. Returns 0 when the scan completed (found problems or not), or a
+ * negative errno; *ret_found counts its open violations. */
+static int scan_site(struct cli *cli, const struct rule_config *config, struct store *store,
+                     const struct rule_site *site, size_t *ret_found)
+{
+        struct scan_cmd cmd = {0};
+        int r;
+
+        uv_loop_init(&cmd.loop);
+        uv_signal_init(&cmd.loop, &cmd.sigint);
+        uv_signal_init(&cmd.loop, &cmd.sigterm);
+        cmd.sigint.data = cmd.sigterm.data = &cmd;
+        uv_signal_start(&cmd.sigint, on_signal, SIGINT);
+        uv_signal_start(&cmd.sigterm, on_signal, SIGTERM);
+
+        r = scan_run_start(&cmd.loop, cli, config, store, site, true, cmd_done, &cmd, &cmd.run);
         if (r == 0) {
-                struct store_violation_filter f = {.state = -1, .scan_id = run.scan_id};
-                output_begin(cli);
-                store_violations_foreach(store, &f, print_violation, &run);
-                store_violations_foreach(store, &f, count_open, &run);
-                const struct site_stats *st = &site_crawl_results(run.crawl)->stats;
-                if (!cli->quiet)
-                        log_notice("%s: 扫描完成：解析 %zu 个页面（%zu 个未变化），检查 %zu 个链接，"
-                                   "失败 %zu 个；%zu 次请求，接收 %zu 字节；"
-                                   "发现 %zu 个问题（新增 %d，持续 %d，复发 %d），已整改 %d 个",
-                                   site->id, st->parsed, st->reused, st->checked, st->failed,
-                                   st->requests, st->wire_bytes, run.findings, rs.opened,
-                                   rs.kept, rs.reopened, rs.fixed);
+                uv_run(&cmd.loop, UV_RUN_DEFAULT);
+                r = cmd.run->finished ? cmd.run->result : -EINTR;
+                *ret_found = cmd.run->found_violations;
         }
-
-        site_crawl_free(run.crawl);
-        http_engine_free(run.http);
-        uv_close((uv_handle_t *)&run.progress, NULL);
-        uv_close((uv_handle_t *)&run.sigint, NULL);
-        uv_close((uv_handle_t *)&run.sigterm, NULL);
-        uv_run(&run.loop, UV_RUN_DEFAULT);
-        if (uv_loop_close(&run.loop) != 0)
+        scan_run_free(cmd.run);
+        uv_close((uv_handle_t *)&cmd.sigint, NULL);
+        uv_close((uv_handle_t *)&cmd.sigterm, NULL);
+        uv_run(&cmd.loop, UV_RUN_DEFAULT);
+        if (uv_loop_close(&cmd.loop) != 0)
                 log_warning("%s: event loop closed with handles still open", site->id);
-        free(run.columns);
-        strv_free(&run.warned);
-        content_scan_free(run.content);
-        *ret_found = run.found_violations;
         return r;
 }
 

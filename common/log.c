@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <systemd/sd-journal.h>
+
 static enum log_level max_level = LOG_LEVEL_NOTICE;
 static bool journal_prefix;
 
@@ -45,4 +47,51 @@ void log_msg(enum log_level level, const char *fmt, ...)
         vfprintf(stderr, fmt, ap);
         va_end(ap);
         fputc('\n', stderr);
+}
+
+bool log_to_journal(void)
+{
+        return journal_prefix;
+}
+
+void log_struct(enum log_level level, const char *site, const char *rule, const char *url,
+                const char *fmt, ...)
+{
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+        int r;
+
+        if (level > max_level)
+                return;
+        va_start(ap, fmt);
+        r = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (r < 0) {
+                msg = NULL;
+                return;
+        }
+        if (journal_prefix) {
+                /* Absent fields are left out rather than sent empty. */
+                const char *f[3][2] = {{"XJ_SITE=%s", site}, {"XJ_RULE=%s", rule},
+                                       {"XJ_URL=%s", url}};
+                const char *fmts[3];
+                const char *vals[3];
+                size_t n = 0;
+
+                for (size_t i = 0; i < 3; i++)
+                        if (f[i][1]) {
+                                fmts[n] = f[i][0];
+                                vals[n++] = f[i][1];
+                        }
+                /* sd_journal_send() takes a NULL-terminated list; unused slots end it. */
+                if (sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", (int)level,
+                                    "SYSLOG_IDENTIFIER=xunjian", n > 0 ? fmts[0] : NULL,
+                                    n > 0 ? vals[0] : NULL, n > 1 ? fmts[1] : NULL,
+                                    n > 1 ? vals[1] : NULL, n > 2 ? fmts[2] : NULL,
+                                    n > 2 ? vals[2] : NULL, NULL) >= 0)
+                        return;
+                fprintf(stderr, "<%d>%s\n", (int)level, msg);
+                return;
+        }
+        fprintf(stderr, "xunjian: %s\n", msg);
 }

@@ -52,10 +52,10 @@ const struct rule_page_check rule_page_checks[] = {
         {dictionary_rules, check_dictionary},
         {personal_data_rules, check_personal_data},
         {hidden_link_rules, check_hidden_links},
-        {page_tag_rules, check_page_tags},
-        {guide_rules, check_guides},
+        {page_tag_rules, check_page_tags, .collects = true},
+        {guide_rules, check_guides, .collects = true},
         /* Collects only; its findings come from check_interpretation_end. */
-        {interpretation_rules, check_interpretation},
+        {interpretation_rules, check_interpretation, .collects = true},
         {NULL, NULL},
 };
 
@@ -200,6 +200,13 @@ void rule_page_checks_run(const struct page_check_context *ctx)
 {
         for (const struct rule_page_check *c = rule_page_checks; c->rules; c++)
                 c->run(ctx);
+}
+
+void rule_page_checks_collect(const struct page_check_context *ctx)
+{
+        for (const struct rule_page_check *c = rule_page_checks; c->rules; c++)
+                if (c->collects)
+                        c->run(ctx);
 }
 
 bool rule_column_newest(const struct site_column_result *col, xj_day today, xj_day *ret)

@@ -79,6 +79,8 @@ struct page_check_context {
 struct rule_page_check {
         const char *const *rules;       /* the rule ids this check can report, NULL-ended */
         void (*run)(const struct page_check_context *ctx);
+        /* It keeps something of each page in ctx->content for an end-of-scan check. */
+        bool collects;
 };
 
 /* Ends with an entry whose rules is NULL. */
@@ -86,6 +88,9 @@ extern const struct rule_page_check rule_page_checks[];
 
 /* Runs every page check on a parsed page. */
 void rule_page_checks_run(const struct page_check_context *ctx);
+/* Only the checks that collect: what a resumed scan runs again over the pages the killed
+ * process had checked, with their findings dropped, to rebuild ctx->content. */
+void rule_page_checks_collect(const struct page_check_context *ctx);
 
 /* Chinese name of a rule id for people ("栏目不更新"), or the id itself if unknown. */
 const char *rule_label(const char *rule_id);

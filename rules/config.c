@@ -1287,6 +1287,7 @@ static const struct config_section sections[] = {
         {"office", cfg_load_office, cfg_build_office, cfg_release_office},
         {"dictionary", cfg_load_dictionary, cfg_build_dictionary, cfg_release_dictionary},
         {"patterns", cfg_load_patterns, NULL, NULL},
+        {"daemon", cfg_load_daemon, cfg_build_daemon, cfg_release_daemon},
 };
 
 static void load_document(struct loader *l, const char *file, const struct ynode *root)

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/finding.h"
 #include "common/util.h"
@@ -237,6 +238,37 @@ struct rule_mail {
         int max_rows;                   /* tickets listed in a message body (all are in the CSV) */
 };
 
+/* daemon: when `xunjian daemon` runs each job (config_daemon.c). Times are China Standard
+ * Time (Asia/Shanghai), as mail.send_time is. */
+enum rule_scan_frequency {
+        SCAN_NIGHTLY = 0,               /* every day at the time */
+        SCAN_WEEKLY = 1,                /* on the weekday at the time */
+};
+
+struct rule_scan_schedule {
+        char *site;                     /* the site's id; NULL for the default */
+        enum rule_scan_frequency frequency;
+        int hour, minute;
+        int weekday;                    /* 0 = Sunday ... 6 = Saturday (weekly only) */
+        const char *file;               /* where it was written (in rule_config.files) */
+        int line, col;
+};
+
+struct rule_daemon {
+        /* The probe times of a day are spread over its slots with a jitter drawn from this
+         * seed, the site and the day: the same seed gives the same times, so tests can
+         * predict them and two restarts do not move them. */
+        uint64_t seed;
+        struct rule_scan_schedule scan;         /* every site's full scan, unless... */
+        struct rule_scan_schedule *site_scans;  /* ...the site has its own here */
+        size_t n_site_scans;
+        /* SIGTERM: a running job is asked to stop at once; after this many seconds the
+         * daemon exits anyway (below systemd's TimeoutStopSec). */
+        int stop_timeout_s;
+        char *metrics_file;             /* Prometheus text file, or NULL for none */
+        unsigned set;                   /* loader: which keys some file wrote */
+};
+
 /* office: the issuing office (政务公开办) and what its reports show (config_office.c). */
 struct rule_key_column {
         const struct rule_site *site;   /* resolved once every file is read */
@@ -345,6 +377,7 @@ struct rule_config {
         struct rule_tickets tickets;
         struct rule_mail mail;
         struct rule_office office;
+        struct rule_daemon daemon;
         struct rule_dictionary dictionary;
         struct strv files;              /* the files read, in order */
 };
@@ -372,3 +405,6 @@ void rule_config_internal_hosts(const struct rule_config *c, const struct rule_s
                                 size_t n, struct strv *ret);
 /* The ledger account with this id, or NULL. */
 const struct rule_account *rule_config_account(const struct rule_config *c, const char *id);
+/* The full-scan schedule of a site: its own in daemon.sites, else daemon.scan. */
+const struct rule_scan_schedule *rule_config_scan_schedule(const struct rule_config *c,
+                                                           const struct rule_site *site);

@@ -124,6 +124,10 @@ bool cfg_email_plausible(const char *s);
 void cfg_load_office(struct loader *l, const struct ynode *key, const struct ynode *val);
 void cfg_build_office(struct loader *l);
 void cfg_release_office(struct rule_config *c);
+/* daemon: the daemon's schedule (config_daemon.c). */
+void cfg_load_daemon(struct loader *l, const struct ynode *key, const struct ynode *val);
+void cfg_build_daemon(struct loader *l);
+void cfg_release_daemon(struct rule_config *c);
 
 /* dictionary and patterns: the 错敏字 dictionary and its PCRE2 rules (config_dict.c). The
  * entries of every file wait in the loader (cfg_dict_pending) until the build step merges

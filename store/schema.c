@@ -346,12 +346,32 @@ static const char step_5_frontier[] =
         ");\n";
 
 
+/* Step 6: the daemon's jobs (daemon/): one row per (site, kind) — "probe", "scan",
+ * "mail"; site is "" for the jobs of no one site — with when it is next due and
+ * how its last run went, so that a restarted daemon runs a job whose slot passed while it
+ * was down once (catch-up), not once per missed slot, and `xunjian status` can tell. */
+static const char step_6_jobs[] =
+        "CREATE TABLE jobs (\n"
+        "        site TEXT NOT NULL,\n"
+        "        kind TEXT NOT NULL,\n"
+        "        next_run INTEGER,\n"
+        "        last_start INTEGER,\n"
+        "        last_end INTEGER,\n"
+        "        last_result TEXT,\n"
+        "        last_error TEXT,\n"
+        "        last_success INTEGER,\n"
+        "        last_seconds REAL,\n"
+        "        runs INTEGER NOT NULL DEFAULT 0,\n"
+        "        PRIMARY KEY (site, kind)\n"
+        ");\n";
+
 const char *const store_schema_steps[] = {
         step_1_initial,
         step_2_tickets_and_accounts,
         step_3_probes_and_verdicts,
         step_4_mails,
         step_5_frontier,
+        step_6_jobs,
 };
 
 const size_t store_schema_n_steps = ARRAY_SIZE(store_schema_steps);

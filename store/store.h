@@ -638,3 +638,42 @@ int store_page_cache_put(struct store_frontier *f, const char *url,
 int store_page_cache_touch(struct store_frontier *f, const char *url);
 /* Deletes the site's entries no scan since `scan_id` used: pages gone from the site. */
 int store_page_cache_prune(struct store *s, const char *site, int64_t scan_id);
+/* ---- the daemon's jobs and its status (store_jobs.c) --------------------------------------
+ * One row per (site, kind): kind is "probe", "scan" or "mail"; site is "" for a
+ * job of no one site. Times are Unix seconds of the daemon's clock (which tests run fast). */
+struct store_job {
+        const char *site, *kind;
+        int64_t next_run;               /* 0 when not scheduled yet */
+        int64_t last_start, last_end;   /* 0 when it never ran (or never finished) */
+        const char *last_result;        /* "ok", "failed", "interrupted"; NULL when none */
+        const char *last_error;         /* NULL when none */
+        int64_t last_success;           /* the end of its last "ok" run, or 0 */
+        double last_seconds;            /* real seconds of its last run */
+        int64_t runs;
+};
+/* *ret_next is the stored next_run of the job, -ENOENT when the job has no row. */
+int store_job_next(struct store *s, const char *site, const char *kind, int64_t *ret_next);
+/* Records the slot a job is next due at (creating the row). */
+int store_job_schedule(struct store *s, const char *site, const char *kind, int64_t next_run);
+/* A run begins at start: counted, last_start set, the previous run's end cleared. */
+int store_job_started(struct store *s, const char *site, const char *kind, int64_t start);
+/* A run ended: result ("ok", "failed", "interrupted"), error (NULL when none), its real
+ * duration, and the slot the job is next due at. */
+int store_job_finished(struct store *s, const char *site, const char *kind, int64_t end,
+                       const char *result, const char *error, double seconds,
+                       int64_t next_run);
+typedef int (*store_job_fn)(const struct store_job *j, void *userdata);
+/* Every job, by site then kind. */
+int store_jobs_foreach(struct store *s, store_job_fn fn, void *userdata);
+
+/* What `xunjian status` and the metrics count: open violations by (site, unit, rule,
+ * severity, kind) and open tickets by (unit, kind); unit "" when none. */
+struct store_status_count {
+        const char *site, *unit, *rule, *severity, *kind;
+        int64_t count;
+};
+typedef int (*store_status_count_fn)(const struct store_status_count *c, void *userdata);
+int store_status_violations(struct store *s, store_status_count_fn fn, void *userdata);
+int store_status_tickets(struct store *s, store_status_count_fn fn, void *userdata);
+/* Mails by state ("sent", "failed-temporary"...), as a count in kind and count. */
+int store_status_mails(struct store *s, store_status_count_fn fn, void *userdata);

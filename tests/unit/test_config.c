@@ -355,7 +355,7 @@ static void test_top_level(void **state)
         static const struct expect e[] = {
             {"50-top.yaml:1:1: ", "unknown top-level key 'setting' (allowed: settings, "
                                   "classes, units, sites, holidays, accounts, tickets, mail, "
-                                  "office, dictionary, patterns)"},
+                                  "office, dictionary, patterns, daemon)"},
         };
 
         check_case("top_level", e, ARRAY_SIZE(e));
@@ -494,8 +494,9 @@ static void test_no_settings(void **state)
 
         assert_int_equal(rule_config_load(CASE_DIR("no_settings"), &c, &errors), -EINVAL);
         assert_null(c);
-        /* Every one of the 70 settings is named, then the tickets and mail sections. */
-        assert_int_equal(errors.n, 72);
+        /* Every one of the 70 settings is named, then the tickets and mail sections, then
+         * the four required keys of daemon. */
+        assert_int_equal(errors.n, 76);
         for (size_t i = 0; i < errors.n; i++)
                 assert_true(str_startswith(errors.items[i], prefix));
         assert_non_null(strstr(errors.items[0], "settings.http.connect_timeout_s is required"));
@@ -504,6 +505,8 @@ static void test_no_settings(void **state)
         assert_non_null(strstr(errors.items[69], "settings.soft404_titles is required"));
         assert_non_null(strstr(errors.items[70], "tickets is required"));
         assert_non_null(strstr(errors.items[71], "mail is required"));
+        assert_non_null(strstr(errors.items[72], "daemon.seed is required"));
+        assert_non_null(strstr(errors.items[75], "daemon.metrics_file is required"));
         strv_free(&errors);
 }
 
