@@ -1103,9 +1103,13 @@ static int reconcile_in_tx(struct store *s, int64_t scan_id, const char *const *
                                  scan_id, scan_state_id(state));
 
         /* Folding in a scan older than one already folded in would reopen what the newer
-         * scan saw fixed, and fix what it saw open. */
-        r = stmt_prepare(s, "SELECT id FROM scans WHERE site = ? AND id > ?"
-                            " AND reconciled_at IS NOT NULL LIMIT 1", &newer);
+         * scan saw fixed, and fix what it saw open. Only a scan of the same kind counts: a
+         * probe reconciles the availability rules, which no crawl reports, so a probe run
+         * while a crawl was under way (or waited to resume) leaves the crawl current. */
+        r = stmt_prepare(s, "SELECT id FROM scans WHERE site = ?1 AND id > ?2"
+                            " AND reconciled_at IS NOT NULL"
+                            " AND kind = (SELECT kind FROM scans WHERE id = ?2) LIMIT 1",
+                         &newer);
         if (r < 0)
                 return r;
         sqlite3_bind_text(newer, 1, site, -1, SQLITE_STATIC);

@@ -149,8 +149,9 @@ struct store_reconcile_stats {
  * the scan did not find are marked fixed by this scan. Every state change is written to
  * the violation's history. A scan that is not COMPLETE is refused with -EINVAL, so an
  * interrupted scan never marks anything fixed. Reconciling the same scan twice is a no-op
- * the second time (-EALREADY). A scan older than one of the same site already reconciled
- * is refused with -ESTALE: its findings would undo the newer scan's. Times are now. */
+ * the second time (-EALREADY). A scan older than one of the same site and kind already
+ * reconciled is refused with -ESTALE: its findings would undo the newer scan's. Times are
+ * now. */
 int store_reconcile(struct store *s, int64_t scan_id, const char *const *rules, size_t n_rules,
                     int64_t now, struct store_reconcile_stats *ret_stats);
 

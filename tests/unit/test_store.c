@@ -647,6 +647,20 @@ static void test_reconcile_lifecycle(void **state)
         reconcile(fx->s, later, T0 + 4 * DAY);
         assert_int_equal(store_reconcile(fx->s, late, column_rules, 2, T0 + 5 * DAY, &st),
                          -ESTALE);
+
+        /* A probe of the same site, begun and reconciled while a crawl runs (or while an
+         * interrupted crawl waits to resume), does not make that crawl stale: the two kinds
+         * reconcile disjoint rules. */
+        int64_t crawl = begin_scan(fx->s, SITE, T0 + 5 * DAY);
+        int64_t probe;
+        assert_int_equal(store_probe_scan_begin(fx->s, SITE, T0 + 5 * DAY + 60, &probe), 0);
+        finish_scan(fx->s, probe, SCAN_COMPLETE, T0 + 5 * DAY + 70);
+        static const char *const probe_rules[] = {"site_unavailable"};
+        assert_int_equal(store_reconcile(fx->s, probe, probe_rules, 1, T0 + 5 * DAY + 70, &st), 0);
+        add_finding(fx->s, crawl, "column_stale", SUBJ_A, "区政府办", "seen again");
+        finish_scan(fx->s, crawl, SCAN_COMPLETE, T0 + 5 * DAY + 3600);
+        assert_int_equal(store_reconcile(fx->s, crawl, column_rules, 2, T0 + 5 * DAY + 3600, &st),
+                         0);
         assert_int_equal(store_violation_history(fx->s, 9999, collect_event, &ev), -ENOENT);
 }
 
