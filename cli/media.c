@@ -327,10 +327,14 @@ struct media_run {
         const struct rule_config *config;
         struct store *store;
         int64_t scan_id;
-        uv_loop_t loop;
-        uv_signal_t sigint, sigterm;
+        uv_loop_t *loop;                /* the caller's */
+        struct http_engine *http;
         struct media_check *check;
-        bool interrupted;
+        bool print;                     /* write the run's violations to cli->out */
+        media_done_fn done;
+        void *userdata;
+        bool interrupted, finished;
+        int result;
         int store_error;
         size_t findings, accounts, qualified;
         struct strv unchecked_accounts; /* subjects "account:<id>" not judged this time */
@@ -408,22 +412,6 @@ static void run_on_page_failed(const struct rule_site *site, const char *error, 
         log_warning("%s: 政务新媒体矩阵页无法读取，本次未比对台账: %s", site->id, error);
 }
 
-static void run_on_done(void *userdata)
-{
-        struct media_run *run = userdata;
-        uv_stop(&run->loop);
-}
-
-static void run_on_signal(uv_signal_t *h, int signum)
-{
-        struct media_run *run = h->data;
-
-        if (!run->interrupted)
-                log_notice("media: 收到信号 %d，停止检查（本次检查记为中断）", signum);
-        run->interrupted = true;
-        uv_stop(&run->loop);
-}
-
 /* Whether this run read the new-media page at url: its site was planned (the one --site
  * names, else every enabled site) and the page loaded. */
 static bool page_checked(const struct media_run *run, const char *url)
@@ -474,7 +462,8 @@ static int run_print(const struct store_violation *v, void *userdata)
 {
         struct media_run *run = userdata;
 
-        output_violation(run->cli, v);
+        if (run->print)
+                output_violation(run->cli, v);
         if (v->state == VIOLATION_OPEN && v->kind == FINDING_VIOLATION)
                 run->found_violations++;
         return 0;
@@ -502,9 +491,44 @@ static int run_conclude(struct media_run *run, struct store_reconcile_stats *ret
                                run->cli->now, ret_stats);
 }
 
-int cli_media(struct cli *cli, const struct rule_config *config, struct store *store)
+/* The check ended (or was stopped): record it, reconcile a complete one, tell the caller. */
+static void run_on_done(void *userdata)
 {
-        struct media_run run = {.cli = cli, .config = config, .store = store};
+        struct media_run *run = userdata;
+        struct cli *cli = run->cli;
+        struct store_reconcile_stats rs = {0};
+        int r;
+
+        if (run->interrupted || run->store_error) {
+                (void)store_scan_finish(run->store, run->scan_id, SCAN_INTERRUPTED, cli->now,
+                                        NULL);
+                r = run->interrupted ? -EINTR : run->store_error;
+        } else {
+                r = run_conclude(run, &rs);
+                if (r < 0)
+                        log_error("%s: 保存新媒体检查结果失败: %s", cli->db_path,
+                                  store_errmsg(run->store));
+        }
+        if (r == 0) {
+                struct store_violation_filter f = {.state = -1, .scan_id = run->scan_id};
+                if (run->print)
+                        output_begin(cli);
+                store_violations_foreach(run->store, &f, run_print, run);
+                if (!cli->quiet)
+                        log_notice("media: 检查完成：%zu 个账号，合格 %zu 个；发现 %zu 个问题"
+                                   "（新增 %d，持续 %d，复发 %d），已整改 %d 个",
+                                   run->accounts, run->qualified, run->findings, rs.opened,
+                                   rs.kept, rs.reopened, rs.fixed);
+        }
+        run->result = r;
+        run->finished = true;
+        run->done(run, r, run->userdata);
+}
+
+int media_run_start(uv_loop_t *loop, struct cli *cli, const struct rule_config *config,
+                    struct store *store, bool print, media_done_fn done, void *userdata,
+                    struct media_run **ret)
+{
         const struct rule_settings *set = &config->settings;
         struct http_options http = {
                 .connect_timeout_ms = set->connect_timeout_ms,
@@ -522,85 +546,140 @@ int cli_media(struct cli *cli, const struct rule_config *config, struct store *s
                 .site = cli->site,
                 .retry_delay_ms = 500,
         };
+        struct media_run *run;
+        int r;
+
+        if (!done)
+                return -EINVAL;
+        run = xcalloc(1, sizeof(*run));
+        *run = (struct media_run){
+                .cli = cli,
+                .config = config,
+                .store = store,
+                .loop = loop,
+                .print = print,
+                .done = done,
+                .userdata = userdata,
+        };
         struct media_callbacks cb = {
                 .on_finding = run_on_finding,
                 .on_account = run_on_account,
                 .on_unchecked = run_on_unchecked,
                 .on_page_failed = run_on_page_failed,
                 .on_done = run_on_done,
-                .userdata = &run,
+                .userdata = run,
         };
-        struct store_reconcile_stats rs = {0};
-        struct http_engine *engine = NULL;
+        r = store_scan_begin(store, RULE_MEDIA_SCOPE, cli->now, &run->scan_id);
+        if (r < 0) {
+                log_error("%s: %s", cli->db_path, store_errmsg(store));
+                free(run);
+                return r;
+        }
+        /* A feed or matrix page on an intranet host is read when a site of rules.d allows
+         * that host (the engine copies the list). */
+        rule_config_internal_hosts(config, NULL, 0, &internal);
+        http.internal_hosts = (const char *const *)internal.items;
+        http.n_internal_hosts = internal.n;
+        r = http_engine_new(loop, &http, &run->http);
+        if (r == 0)
+                r = media_check_new(loop, run->http, &plan, &cb, &run->check);
+        if (r == 0) {
+                if (!cli->quiet)
+                        log_notice("media: 开始检查 %zu 个政务新媒体账号", config->n_accounts);
+                r = media_check_start(run->check);
+        }
+        if (r < 0) {
+                log_error("media: 无法开始检查: %s", strerror(-r));
+                (void)store_scan_finish(store, run->scan_id, SCAN_FAILED, cli->now, NULL);
+                run->finished = true;
+                media_run_free(run);
+                return r;
+        }
+        *ret = run;
+        return 0;
+}
+
+void media_run_stop(struct media_run *run)
+{
+        if (!run || run->finished || run->interrupted)
+                return;
+        run->interrupted = true;
+        if (!run->cli->quiet)
+                log_notice("media: 停止检查（本次检查记为中断）");
+}
+
+void media_run_free(struct media_run *run)
+{
+        if (!run)
+                return;
+        /* Freed before it concluded (a signal, the daemon gave up waiting): interrupted. */
+        if (!run->finished)
+                (void)store_scan_finish(run->store, run->scan_id, SCAN_INTERRUPTED,
+                                        run->cli->now, NULL);
+        /* The engine first: it cancels the transfers that point into the check. */
+        http_engine_free(run->http);
+        media_check_free(run->check);
+        strv_free(&run->unchecked_accounts);
+        strv_free(&run->unchecked_pages);
+        free(run);
+}
+
+/* ---- `xunjian media`: one run on a loop of its own ---------------------------------- */
+
+struct media_cmd {
+        uv_loop_t loop;
+        uv_signal_t sigint, sigterm;
+        bool interrupted;
+};
+
+static void cmd_done(struct media_run *run, int result, void *userdata)
+{
+        struct media_cmd *cmd = userdata;
+
+        uv_stop(&cmd->loop);
+}
+
+static void cmd_on_signal(uv_signal_t *h, int signum)
+{
+        struct media_cmd *cmd = h->data;
+
+        if (!cmd->interrupted)
+                log_notice("media: 收到信号 %d，停止检查（本次检查记为中断）", signum);
+        cmd->interrupted = true;
+        uv_stop(&cmd->loop);
+}
+
+int cli_media(struct cli *cli, const struct rule_config *config, struct store *store)
+{
+        struct media_cmd cmd = {0};
+        struct media_run *run = NULL;
+        size_t found = 0;
         int r;
 
         if (cli->site && !rule_config_site(config, cli->site)) {
                 log_error("%s: 没有名为「%s」的站点", cli->config_dir, cli->site);
                 return EXIT_USAGE;
         }
-        r = store_scan_begin(store, RULE_MEDIA_SCOPE, cli->now, &run.scan_id);
-        if (r < 0) {
-                log_error("%s: %s", cli->db_path, store_errmsg(store));
-                return EXIT_RUNTIME;
-        }
+        uv_loop_init(&cmd.loop);
+        uv_signal_init(&cmd.loop, &cmd.sigint);
+        uv_signal_init(&cmd.loop, &cmd.sigterm);
+        cmd.sigint.data = cmd.sigterm.data = &cmd;
+        uv_signal_start(&cmd.sigint, cmd_on_signal, SIGINT);
+        uv_signal_start(&cmd.sigterm, cmd_on_signal, SIGTERM);
 
-        uv_loop_init(&run.loop);
-        uv_signal_init(&run.loop, &run.sigint);
-        uv_signal_init(&run.loop, &run.sigterm);
-        run.sigint.data = run.sigterm.data = &run;
-        uv_signal_start(&run.sigint, run_on_signal, SIGINT);
-        uv_signal_start(&run.sigterm, run_on_signal, SIGTERM);
-
-        /* A feed or matrix page on an intranet host is read when a site of rules.d allows
-         * that host (the engine copies the list). */
-        rule_config_internal_hosts(config, NULL, 0, &internal);
-        http.internal_hosts = (const char *const *)internal.items;
-        http.n_internal_hosts = internal.n;
-        r = http_engine_new(&run.loop, &http, &engine);
-        if (r == 0)
-                r = media_check_new(&run.loop, engine, &plan, &cb, &run.check);
+        r = media_run_start(&cmd.loop, cli, config, store, true, cmd_done, &cmd, &run);
         if (r == 0) {
-                if (!cli->quiet)
-                        log_notice("media: 开始检查 %zu 个政务新媒体账号", config->n_accounts);
-                r = media_check_start(run.check);
+                uv_run(&cmd.loop, UV_RUN_DEFAULT);
+                r = run->finished ? run->result : -EINTR;
+                found = run->found_violations;
         }
-        if (r == 0 && !run.check->done)
-                uv_run(&run.loop, UV_RUN_DEFAULT);
-
-        if (r < 0) {
-                log_error("media: 无法开始检查: %s", strerror(-r));
-                (void)store_scan_finish(store, run.scan_id, SCAN_FAILED, cli->now, NULL);
-        } else if (run.interrupted || run.store_error) {
-                (void)store_scan_finish(store, run.scan_id, SCAN_INTERRUPTED, cli->now, NULL);
-                r = run.interrupted ? -EINTR : run.store_error;
-        } else {
-                r = run_conclude(&run, &rs);
-                if (r < 0)
-                        log_error("%s: 保存新媒体检查结果失败: %s", cli->db_path,
-                                  store_errmsg(store));
-        }
-
-        if (r == 0) {
-                struct store_violation_filter f = {.state = -1, .scan_id = run.scan_id};
-                output_begin(cli);
-                store_violations_foreach(store, &f, run_print, &run);
-                if (!cli->quiet)
-                        log_notice("media: 检查完成：%zu 个账号，合格 %zu 个；发现 %zu 个问题"
-                                   "（新增 %d，持续 %d，复发 %d），已整改 %d 个",
-                                   run.accounts, run.qualified, run.findings, rs.opened, rs.kept,
-                                   rs.reopened, rs.fixed);
-        }
-
-        media_check_free(run.check);
-        http_engine_free(engine);
-        uv_close((uv_handle_t *)&run.sigint, NULL);
-        uv_close((uv_handle_t *)&run.sigterm, NULL);
-        uv_run(&run.loop, UV_RUN_DEFAULT);
-        if (uv_loop_close(&run.loop) != 0)
+        media_run_free(run);
+        uv_close((uv_handle_t *)&cmd.sigint, NULL);
+        uv_close((uv_handle_t *)&cmd.sigterm, NULL);
+        uv_run(&cmd.loop, UV_RUN_DEFAULT);
+        if (uv_loop_close(&cmd.loop) != 0)
                 log_warning("media: event loop closed with handles still open");
-        strv_free(&run.unchecked_accounts);
-        strv_free(&run.unchecked_pages);
         if (r < 0)
                 return EXIT_RUNTIME;
-        return run.found_violations ? EXIT_FOUND : EXIT_CLEAN;
+        return found ? EXIT_FOUND : EXIT_CLEAN;
 }

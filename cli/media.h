@@ -55,5 +55,19 @@ int media_check_start(struct media_check *m);
 /* Accepts NULL. See the lifetime note above. */
 void media_check_free(struct media_check *m);
 
+/* The check as a run of the scope "media" on the caller's loop (the daemon's job, and
+ * `xunjian media`): it records the accounts' checks and findings, reconciles a complete
+ * run, and calls done from the loop once recorded — -EINTR when media_run_stop() cut it
+ * short. print writes its violations to cli->out. media_run_free() (not from inside done)
+ * releases it; run the loop once more afterwards. -errno when it could not start. */
+struct media_run;
+typedef void (*media_done_fn)(struct media_run *run, int result, void *userdata);
+int media_run_start(uv_loop_t *loop, struct cli *cli, const struct rule_config *config,
+                    struct store *store, bool print, media_done_fn done, void *userdata,
+                    struct media_run **ret);
+/* Asks the run to stop: what is in flight finishes, nothing is reconciled. */
+void media_run_stop(struct media_run *run);
+void media_run_free(struct media_run *run);
+
 /* `xunjian media [--site ID]`: returns an exit code. */
 int cli_media(struct cli *cli, const struct rule_config *config, struct store *store);

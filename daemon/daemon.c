@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/xtime.h"
 #include "crawler/http.h"
+#include "cli/media.h"
 #include "crawler/site.h"
 #include "daemon/schedule.h"
 #include "notify/mail.h"
@@ -78,6 +79,7 @@ struct daemon {
         uint64_t running_real_ms;
         struct probe_run *probe;
         struct scan_run *scan;
+        struct media_run *media;
         struct mail_work *mail;
         bool job_free_pending;          /* a probe or scan run to free outside its callback */
 
@@ -149,6 +151,17 @@ static void job_add(struct daemon *d, enum job_kind kind, const char *site)
         d->jobs[d->n_jobs++] = (struct job){.kind = kind, .site = xstrdup(site ? site : "")};
 }
 
+/* Whether there is anything for the new-media job: ledger accounts, or a site's matrix page. */
+static bool daemon_has_media(const struct rule_config *c)
+{
+        if (c->n_accounts)
+                return true;
+        for (size_t i = 0; i < c->n_sites; i++)
+                if (c->sites[i].enabled && c->sites[i].media_page)
+                        return true;
+        return false;
+}
+
 /* The jobs of the configuration, each due at its stored slot; a job the store has not seen
  * gets its next slot from now (a new site is not scanned in the middle of the day). A
  * stored slot in the past is a run missed while the daemon was down: due now, once. */
@@ -166,6 +179,8 @@ static int jobs_build(struct daemon *d)
                 job_add(d, JOB_SCAN, c->sites[i].id);
         }
         job_add(d, JOB_MAIL, NULL);
+        if (daemon_has_media(c))
+                job_add(d, JOB_MEDIA, NULL);
 
         for (size_t i = 0; i < d->n_jobs && r == 0; i++) {
                 struct job *j = &d->jobs[i];
@@ -274,6 +289,17 @@ static int run_tickets(struct daemon *d, int64_t now)
         return r;
 }
 
+static void media_done(struct media_run *run, int result, void *userdata)
+{
+        struct daemon *d = userdata;
+
+        d->job_free_pending = true;
+        /* Its violations are the ledger's: they get their 单 as a scan's do. */
+        if (result == 0 && run_tickets(d, clock_now(d)) < 0)
+                result = -EIO;
+        job_finished(d, result, NULL);
+}
+
 static void scan_done(struct scan_run *run, int result, void *userdata)
 {
         struct daemon *d = userdata;
@@ -361,6 +387,10 @@ static void job_start(struct daemon *d, struct job *j)
                 r = scan_run_start(&d->loop, d->cli, d->config, d->store, job_site(d, j), false,
                                    scan_done, d, &d->scan);
                 break;
+        case JOB_MEDIA:
+                r = media_run_start(&d->loop, d->cli, d->config, d->store, false, media_done, d,
+                                    &d->media);
+                break;
         case JOB_MAIL: {
                 struct mail_work *w = xcalloc(1, sizeof(*w));
                 *w = (struct mail_work){
@@ -395,8 +425,10 @@ static void on_reaper(uv_idle_t *h)
         if (d->job_free_pending) {
                 probe_run_free(d->probe);
                 scan_run_free(d->scan);
+                media_run_free(d->media);
                 d->probe = NULL;
                 d->scan = NULL;
+                d->media = NULL;
                 d->job_free_pending = false;
         }
         if (d->next_config && !d->running) {
@@ -695,6 +727,7 @@ static void on_terminate(uv_signal_t *h, int signum)
                 return;
         }
         scan_run_stop(d->scan);
+        media_run_stop(d->media);
         if (!d->running)
                 uv_idle_start(&d->reaper, on_reaper);
 }
@@ -789,6 +822,7 @@ out:
         if (d->job_free_pending) {
                 probe_run_free(d->probe);
                 scan_run_free(d->scan);
+                media_run_free(d->media);
         }
         if (d->control_open)
                 (void)unlink(d->control_path);

@@ -3,8 +3,9 @@
 
 #include <errno.h>
 
-static const char *const kind_ids[N_JOB_KINDS] = {"probe", "scan", "mail"};
-static const char *const kind_labels[N_JOB_KINDS] = {"首页探测", "全站巡检", "每日邮件"};
+static const char *const kind_ids[N_JOB_KINDS] = {"probe", "scan", "mail", "media"};
+static const char *const kind_labels[N_JOB_KINDS] = {"首页探测", "全站巡检", "每日邮件",
+                                                     "新媒体检查"};
 
 const char *job_kind_id(enum job_kind k)
 {
@@ -98,6 +99,8 @@ int64_t schedule_next(const struct rule_config *c, enum job_kind kind, const str
                 return s->frequency == SCAN_WEEKLY
                                ? schedule_next_weekly(s->weekday, s->hour, s->minute, after)
                                : schedule_next_daily(s->hour, s->minute, after);
+        case JOB_MEDIA:
+                return schedule_next_daily(c->daemon.media_hour, c->daemon.media_minute, after);
         case JOB_MAIL:
         default:
                 return schedule_next_daily(c->mail.send_hour, c->mail.send_minute, after);

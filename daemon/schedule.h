@@ -12,10 +12,11 @@ enum job_kind {
         JOB_PROBE = 0,          /* homepage availability probe of one site */
         JOB_SCAN,               /* full scan of one site, then the ticket engine */
         JOB_MAIL,               /* the nightly email (tickets first) */
+        JOB_MEDIA,              /* the new-media accounts and matrix pages, then tickets */
         N_JOB_KINDS,
 };
 
-/* "probe", "scan", "mail"; and the Chinese label for people. */
+/* "probe", "scan", "mail", "media"; and the Chinese label for people. */
 const char *job_kind_id(enum job_kind k);
 const char *job_kind_label(enum job_kind k);
 int job_kind_from_id(const char *s, enum job_kind *ret);
@@ -30,6 +31,6 @@ int64_t schedule_next_probe(uint64_t seed, const char *site, int per_day, int64_
 /* The first hour:minute (CST) strictly after t; the same on weekday (0 = Sunday). */
 int64_t schedule_next_daily(int hour, int minute, int64_t after);
 int64_t schedule_next_weekly(int weekday, int hour, int minute, int64_t after);
-/* The first slot of a job strictly after t. site is NULL for the mail. */
+/* The first slot of a job strictly after t. site is NULL for the mail and the media. */
 int64_t schedule_next(const struct rule_config *c, enum job_kind kind, const struct rule_site *site,
                       int64_t after);

@@ -443,10 +443,13 @@ static void render_status(const struct cli *cli, const struct rule_config *confi
         if (json) {
                 buf_appends(b, "],\"jobs\":{");
                 json_job(b, "mail", find_job(st, "", "mail"));
+                buf_appends(b, ",");
+                json_job(b, "media", find_job(st, "", "media"));
                 buf_appends(b, "},\"units\":[");
         } else {
                 buf_appends(b, "全局任务\n");
                 text_job(b, JOB_MAIL, find_job(st, "", "mail"));
+                text_job(b, JOB_MEDIA, find_job(st, "", "media"));
                 buf_appends(b, "各单位未整改问题与未办结单据\n");
         }
         /* Units: every unit that has an open violation or ticket, in the order met. */

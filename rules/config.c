@@ -629,6 +629,24 @@ bool cfg_get_bool(struct loader *l, const char *path, const struct ynode *n, boo
 }
 
 /* A list of strings; with allow_single, one string stands for a list of one. */
+bool cfg_get_time(struct loader *l, const char *path, const struct ynode *n, int *ret_hour,
+                  int *ret_minute)
+{
+        _cleanup_free_ char *s = NULL;
+
+        if (!cfg_get_string(l, path, n, false, &s))
+                return false;
+        if (strlen(s) != 5 || s[2] != ':' || strspn(s, "0123456789") != 2 ||
+            strspn(s + 3, "0123456789") != 2 || (s[0] - '0') * 10 + (s[1] - '0') > 23 ||
+            (s[3] - '0') * 10 + (s[4] - '0') > 59) {
+                cfg_report(l, n->pos, "%s: expected a time \"HH:MM\" (got '%s')", path, s);
+                return false;
+        }
+        *ret_hour = (s[0] - '0') * 10 + (s[1] - '0');
+        *ret_minute = (s[3] - '0') * 10 + (s[4] - '0');
+        return true;
+}
+
 bool cfg_get_strv(struct loader *l, const char *path, const struct ynode *n, bool allow_single,
                      struct strv *ret)
 {

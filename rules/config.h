@@ -266,6 +266,7 @@ struct rule_daemon {
          * daemon exits anyway (below systemd's TimeoutStopSec). */
         int stop_timeout_s;
         char *metrics_file;             /* Prometheus text file, or NULL for none */
+        int media_hour, media_minute;   /* the new-media check, daily (CST) */
         unsigned set;                   /* loader: which keys some file wrote */
 };
 

@@ -1,6 +1,7 @@
 /* rules.d "daemon": when `xunjian daemon` runs its jobs — the seed of the probe times'
  * jitter, the full scan of every site (nightly or weekly at a time, a site may have its
- * own), how long a stop may take, and the metrics file. A later
+ * own), when the new-media accounts are checked, how long a stop may take, and the
+ * metrics file. A later
  * file overrides an earlier one key by key, as settings do; a site's own schedule replaces
  * that site's entry as a whole. Every key but sites is required. */
 #include <stdio.h>
@@ -13,9 +14,11 @@ enum {
         SET_SCAN = 1 << 1,
         SET_STOP_TIMEOUT = 1 << 2,
         SET_METRICS_FILE = 1 << 3,
+        SET_MEDIA_TIME = 1 << 4,
 };
 
-static const char *const key_names[] = {"seed", "scan", "stop_timeout_s", "metrics_file"};
+static const char *const key_names[] = {"seed", "scan", "stop_timeout_s", "metrics_file",
+                                        "media_time"};
 
 static const char *const weekday_names[] = {"sunday",   "monday", "tuesday", "wednesday",
                                             "thursday", "friday", "saturday"};
@@ -38,25 +41,6 @@ const struct rule_scan_schedule *rule_config_scan_schedule(const struct rule_con
                 if (streq(c->daemon.site_scans[i].site, site->id))
                         return &c->daemon.site_scans[i];
         return &c->daemon.scan;
-}
-
-/* "HH:MM", China Standard Time. */
-static bool get_time(struct loader *l, const char *path, const struct ynode *n, int *ret_hour,
-                     int *ret_minute)
-{
-        _cleanup_free_ char *s = NULL;
-
-        if (!cfg_get_string(l, path, n, false, &s))
-                return false;
-        if (strlen(s) != 5 || s[2] != ':' || strspn(s, "0123456789") != 2 ||
-            strspn(s + 3, "0123456789") != 2 || (s[0] - '0') * 10 + (s[1] - '0') > 23 ||
-            (s[3] - '0') * 10 + (s[4] - '0') > 59) {
-                cfg_report(l, n->pos, "%s: expected a time \"HH:MM\" (got '%s')", path, s);
-                return false;
-        }
-        *ret_hour = (s[0] - '0') * 10 + (s[1] - '0');
-        *ret_minute = (s[3] - '0') * 10 + (s[4] - '0');
-        return true;
 }
 
 /* {frequency: nightly|weekly, time: "HH:MM", weekday: sunday..saturday (weekly only)}. */
@@ -91,7 +75,7 @@ static bool load_schedule(struct loader *l, const char *path, const struct ynode
         }
         free(sub);
         sub = xasprintf("%s.time", path);
-        ok &= get_time(l, sub, f[1].val, &s.hour, &s.minute);
+        ok &= cfg_get_time(l, sub, f[1].val, &s.hour, &s.minute);
         free(sub);
         sub = xasprintf("%s.weekday", path);
         if (ok && s.frequency == SCAN_WEEKLY && !f[2].key) {
@@ -159,7 +143,7 @@ void cfg_load_daemon(struct loader *l, const struct ynode *key, const struct yno
 {
         struct field f[] = {
                 {.name = "seed"},           {.name = "scan"},  {.name = "stop_timeout_s"},
-                {.name = "metrics_file"},   {.name = "sites"},
+                {.name = "metrics_file"},   {.name = "sites"}, {.name = "media_time"},
         };
         struct rule_daemon *d = &cfg_config(l)->daemon;
         long v;
@@ -199,6 +183,9 @@ void cfg_load_daemon(struct loader *l, const struct ynode *key, const struct yno
         }
         if (f[4].key)
                 load_sites(l, f[4].val, d);
+        if (f[5].key && cfg_get_time(l, "daemon.media_time", f[5].val, &d->media_hour,
+                                     &d->media_minute))
+                d->set |= SET_MEDIA_TIME;
 }
 
 void cfg_build_daemon(struct loader *l)

@@ -68,6 +68,9 @@ bool cfg_get_long(struct loader *l, const char *path, const struct ynode *n, lon
 bool cfg_get_int(struct loader *l, const char *path, const struct ynode *n, int min, int max,
                  int *ret);
 bool cfg_get_bool(struct loader *l, const char *path, const struct ynode *n, bool *ret);
+/* A clock time "HH:MM" (China Standard Time). */
+bool cfg_get_time(struct loader *l, const char *path, const struct ynode *n, int *ret_hour,
+                  int *ret_minute);
 /* Appends to ret; with allow_single one string stands for a list of one. */
 bool cfg_get_strv(struct loader *l, const char *path, const struct ynode *n, bool allow_single,
                   struct strv *ret);

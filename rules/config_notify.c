@@ -157,16 +157,6 @@ static bool number_format_valid(struct loader *l, const char *path, const struct
         return true;
 }
 
-static bool parse_time(const char *s, int *ret_hour, int *ret_minute)
-{
-        if (strlen(s) != 5 || s[2] != ':' || strspn(s, "0123456789") != 2 ||
-            strspn(s + 3, "0123456789") != 2)
-                return false;
-        *ret_hour = (s[0] - '0') * 10 + (s[1] - '0');
-        *ret_minute = (s[3] - '0') * 10 + (s[4] - '0');
-        return *ret_hour < 24 && *ret_minute < 60;
-}
-
 static void leaf_store(struct loader *l, size_t i, const struct ynode *val, const char *path)
 {
         const struct leaf *d = &leaves[i];
@@ -243,17 +233,11 @@ static void leaf_store(struct loader *l, size_t i, const struct ynode *val, cons
         case L_TIME: {
                 int h, m;
 
-                if (!cfg_get_string(l, path, val, false, &s))
+                if (!cfg_get_time(l, path, val, &h, &m))
                         return;
-                if (!parse_time(s, &h, &m)) {
-                        cfg_report(l, val->pos, "%s: expected a time \"HH:MM\" (got '%s')", path,
-                                   s);
-                        goto fail;
-                }
                 /* send_hour is followed by send_minute in struct rule_mail. */
                 ((int *)(base + d->offset))[0] = h;
                 ((int *)(base + d->offset))[1] = m;
-                free(s);
                 break;
         }
         case L_UNIT:

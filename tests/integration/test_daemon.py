@@ -323,6 +323,23 @@ def test_soak(binary, rules, work, portal, smtp):
         date = (START + datetime.timedelta(days=d)).date()
         check(per_day.get(date, 0) == 0, "no probes while down on %s" % date)
 
+    # The new-media check: once on each whole day the daemon ran, complete, and the ledger's
+    # problems (the portal's ledger has stale, gone and unreadable feeds) get their 办理单.
+    media_per_day = {}
+    for (at, state) in con.execute("SELECT started_at, state FROM scans WHERE site = 'media'"):
+        check(state == "complete", "media run at %s is %s" % (at, state))
+        media_per_day[cst_day(at)] = media_per_day.get(cst_day(at), 0) + 1
+    for d in range(1, days):
+        date = (START + datetime.timedelta(days=d)).date()
+        if down[0] <= d <= down[1]:
+            continue
+        check(media_per_day.get(date, 0) == 1,
+              "media runs on %s: %d (want 1)" % (date, media_per_day.get(date, 0)))
+    media_tickets = con.execute("SELECT count(*) FROM tickets t JOIN violations v"
+                                " ON v.id = t.violation_id WHERE v.site = 'media'"
+                                " AND t.kind = 'handling'").fetchone()[0]
+    check(media_tickets > 0, "the ledger's problems have 办理单: %d" % media_tickets)
+
     # The dead link: a 办理单 after day 2, closed by a scan after the fix on day 6.
     url = portal.base + "old/xwzx/202611/t20261121_5779.html"
     rows = con.execute("SELECT t.* , v.rule FROM tickets t JOIN violations v ON v.id = t.violation_id"

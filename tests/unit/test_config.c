@@ -495,8 +495,8 @@ static void test_no_settings(void **state)
         assert_int_equal(rule_config_load(CASE_DIR("no_settings"), &c, &errors), -EINVAL);
         assert_null(c);
         /* Every one of the 70 settings is named, then the tickets and mail sections, then
-         * the four required keys of daemon. */
-        assert_int_equal(errors.n, 76);
+         * the five required keys of daemon. */
+        assert_int_equal(errors.n, 77);
         for (size_t i = 0; i < errors.n; i++)
                 assert_true(str_startswith(errors.items[i], prefix));
         assert_non_null(strstr(errors.items[0], "settings.http.connect_timeout_s is required"));
@@ -507,6 +507,7 @@ static void test_no_settings(void **state)
         assert_non_null(strstr(errors.items[71], "mail is required"));
         assert_non_null(strstr(errors.items[72], "daemon.seed is required"));
         assert_non_null(strstr(errors.items[75], "daemon.metrics_file is required"));
+        assert_non_null(strstr(errors.items[76], "daemon.media_time is required"));
         strv_free(&errors);
 }
 
