@@ -236,8 +236,11 @@ static void job_finished(struct daemon *d, int result, const char *error)
         char name[256];
         int r;
 
-        /* The next slot after the end: slots that passed during a long run are not owed. */
-        j->next = schedule_next(d->config, j->kind, job_site(d, j), now);
+        /* The next slot after the end: slots that passed during a long run are not owed.
+         * A job cut short by a stop keeps its slot, so it is due again at the next start,
+         * where an interrupted scan continues from its stored frontier. */
+        if (!(result == -EINTR && d->stopping))
+                j->next = schedule_next(d->config, j->kind, job_site(d, j), now);
         r = store_job_finished(d->store, j->site, job_kind_id(j->kind), now, res,
                                error ? error : result < 0 && result != -EINTR ? strerror(-result)
                                                                               : NULL,

@@ -12,6 +12,8 @@ server (python3-aiosmtpd) on 127.0.0.1, all started and stopped here.
   提醒单 and 催办单 at the working-day deadlines, closed after the fix), the emails (one per
   unit and day, none twice), the probes (>= 20 a day) and the catch-up after 3 days down
   (each missed job once).
+- stop and resume: SIGTERM during a scan exits 0 with the scan interrupted and its slot
+  kept; the next start continues the same scan to completion.
 - status and metrics: `xunjian status` (text, json) and the metrics file against the
   database the soak left."""
 
@@ -247,6 +249,59 @@ def probe_runs(db):
         return 0
     finally:
         con.close()
+
+
+def test_stop_and_resume(binary, rules, work):
+    """SIGTERM during a scan: the daemon exits 0 with the scan interrupted and its slot kept;
+    the next start continues the same scan from its frontier to completion."""
+    print("stop during a scan, then resume")
+    db = os.path.join(work, "resume.db")
+    run_dir = os.path.join(work, "run-resume")
+    at = START.replace(hour=1, minute=29, second=58)
+    # Real time; the scan of old is due at 01:30, two seconds in.
+    cmd = daemon_cmd(binary, rules, db, at, run_dir, [])
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        done = 0
+        end = time.monotonic() + 60
+        while time.monotonic() < end and done < 5:
+            time.sleep(0.2)
+            try:
+                con = sqlite3.connect(db)
+                done = con.execute("SELECT count(*) FROM frontier WHERE state = 'done'").fetchone()[0]
+                con.close()
+            except sqlite3.Error:
+                pass
+        check(done >= 5, "the scan was under way before the stop (%d fetches done)" % done)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+        check(proc.returncode == 0, "exit 0 after SIGTERM mid-scan (got %d): %s"
+              % (proc.returncode, err[-1500:]))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    con = sqlite3.connect(db)
+    scans = con.execute("SELECT id, state FROM scans WHERE site = 'old' AND kind = 'crawl'").fetchall()
+    check(len(scans) == 1 and scans[0][1] == "interrupted",
+          "the stopped scan is recorded as interrupted: %r" % scans)
+    slot = int(at.replace(second=0, minute=30).timestamp())
+    nxt = con.execute("SELECT next_run FROM jobs WHERE site = 'old' AND kind = 'scan'").fetchone()
+    check(nxt is not None and nxt[0] == slot,
+          "the interrupted scan keeps its slot (next_run %r, slot %d)" % (nxt, slot))
+    con.close()
+
+    # Started again a minute later: the scan is due at once and continues.
+    run_daemon(binary, rules, db, at + datetime.timedelta(minutes=1),
+               at + datetime.timedelta(minutes=20), run_dir)
+    con = sqlite3.connect(db)
+    after = con.execute("SELECT id, state FROM scans WHERE site = 'old' AND kind = 'crawl'"
+                        " ORDER BY id").fetchall()
+    check(len(after) == 1 and after[0] == (scans[0][0], "complete"),
+          "the same scan continued to completion: %r" % after)
+    left = con.execute("SELECT count(*) FROM frontier").fetchone()[0]
+    check(left == 0, "the completed scan's frontier is cleared (%d rows)" % left)
+    con.close()
 
 
 # ------------------------------------------------------------------------------------------
@@ -491,6 +546,12 @@ def main():
         with Smtp() as smtp, portal_lib.Portal(os.path.join(work, "p")) as portal:
             rules_n = write_rules(portal, a.rules, os.path.join(work, "rules-notify"), free_port())
             test_notify_and_reload(a.xunjian, rules_n, work)
+            # Slow enough (a request per origin each 300 ms) to be stopped mid-scan.
+            rules_r = write_rules(portal, a.rules, os.path.join(work, "rules-resume"),
+                                  free_port())
+            with open(os.path.join(rules_r, "61-slow.yaml"), "w", encoding="utf-8") as f:
+                f.write("settings:\n  http:\n    host_delay_ms: 300\n")
+            test_stop_and_resume(a.xunjian, rules_r, work)
             rules = write_rules(portal, a.rules, os.path.join(work, "rules"), smtp.port)
             db, metrics = test_soak(a.xunjian, rules, work, portal, smtp)
             test_status(a.xunjian, rules, db, metrics)
