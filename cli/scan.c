@@ -473,6 +473,11 @@ static int scan_begin_or_resume(struct scan_run *run)
                         return 0;
                 }
         }
+        /* An interrupted scan that is not resumed now never will be (a newer one begins):
+         * its working state goes. */
+        if (r == 0 && last.state == SCAN_INTERRUPTED &&
+            store_scan_abandon(run->store, last.id) < 0)
+                log_warning("%s: %s", run->cli->db_path, store_errmsg(run->store));
         r = store_scan_begin(run->store, run->site->id, run->cli->now, &run->scan_id);
         if (r == 0)
                 r = store_scan_plan_set(run->store, run->scan_id, fingerprint);

@@ -676,7 +676,7 @@ int store_scan_last(struct store *s, const char *site, store_scan_fn fn, void *u
                 return -EINVAL;
         r = stmt_prepare(s, "SELECT id, site, state, started_at, coalesce(finished_at, 0), pages,"
                             " checked, errors, bytes, findings FROM scans WHERE site = ?"
-                            " ORDER BY started_at DESC, id DESC LIMIT 1", &st);
+                            " AND kind = 'crawl' ORDER BY started_at DESC, id DESC LIMIT 1", &st);
         if (r < 0)
                 return r;
         r = sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);

@@ -74,7 +74,8 @@ int store_scan_begin(struct store *s, const char *site, int64_t now, int64_t *re
  * NULL). Only a running scan can end: -EINVAL otherwise, -ENOENT for an unknown scan. */
 int store_scan_finish(struct store *s, int64_t scan_id, enum scan_state state, int64_t now,
                       const struct store_scan_stats *stats);
-/* The most recent scan of site (any state), or -ENOENT. */
+/* The most recent crawl of site (any state; probes and other kinds of scan are passed
+ * over), or -ENOENT. */
 typedef int (*store_scan_fn)(const struct store_scan *scan, void *userdata);
 int store_scan_last(struct store *s, const char *site, store_scan_fn fn, void *userdata);
 
@@ -524,6 +525,10 @@ int store_report_snapshot(struct store *s, int (*fn)(void *userdata), void *user
  * crawl continues from the stored frontier. Only an interrupted scan that was never
  * reconciled can resume: -EINVAL otherwise, -ENOENT for an unknown scan. */
 int store_scan_resume(struct store *s, int64_t scan_id);
+/* Gives up an interrupted scan for good (a newer scan of the site begins instead of
+ * resuming it): its frontier and staged links are deleted, in one transaction. The scan
+ * stays recorded as interrupted. -EINVAL for a scan that is not interrupted. */
+int store_scan_abandon(struct store *s, int64_t scan_id);
 /* The fingerprint of what a scan crawls (site, columns, caps): recorded at its start and
  * compared before resuming it, because the frontier refers to columns by position.
  * get: -ENOENT when none was recorded; *ret_fingerprint is a copy the caller frees. */

@@ -508,6 +508,38 @@ int store_frontier_pubdate(struct store_frontier *f, const char *url, int32_t *r
         return r;
 }
 
+int store_scan_abandon(struct store *s, int64_t scan_id)
+{
+        static const char *const sql[] = {
+                "DELETE FROM frontier WHERE scan_id = ?",
+                "DELETE FROM links_staged WHERE scan_id = ?",
+        };
+        _cleanup_finalize_ sqlite3_stmt *check = NULL;
+        int r;
+
+        r = store__prepare(s, "SELECT state FROM scans WHERE id = ?", &check);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(check, 1, scan_id);
+        r = store__step_row(s, check);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return store__set_error(s, -ENOENT, "no such scan");
+        if (!streq_ptr(column_text(check, 0), "interrupted"))
+                return store__set_error(s, -EINVAL, "only an interrupted scan can be abandoned");
+        r = store__tx_begin(s);
+        for (size_t i = 0; i < ARRAY_SIZE(sql) && r >= 0; i++) {
+                _cleanup_finalize_ sqlite3_stmt *st = NULL;
+                r = store__prepare(s, sql[i], &st);
+                if (r >= 0) {
+                        sqlite3_bind_int64(st, 1, scan_id);
+                        r = store__step_done(s, st);
+                }
+        }
+        return store__tx_end(s, r);
+}
+
 int store_frontier_clear(struct store *s, int64_t scan_id)
 {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;

@@ -334,6 +334,30 @@ static void test_staged_links(void **state)
         assert_int_equal(count_rows(fx, "links"), 2);
 }
 
+/* An interrupted scan that will not be resumed (a newer one begins) leaves no working
+ * state behind: its frontier rows and staged links go. */
+static void test_abandon(void **state)
+{
+        struct fixture *fx = *state;
+        int64_t page;
+        struct store_link link = {.url = "http://a.cn/1", .kind = "a", .scope = "site"};
+
+        add(fx, "http://a.cn/", "homepage", 0, -1, 0, NULL);
+        add(fx, "http://a.cn/1", "page", 3, -1, 0, NULL);
+        assert_int_equal(store_page_put(fx->s, fx->scan,
+                                        &(struct store_page){.url = "http://a.cn/", .parsed = true},
+                                        &page),
+                         0);
+        assert_int_equal(store_links_stage(fx->s, fx->scan, page, &link, 1), 0);
+        /* Only an interrupted scan can be abandoned. */
+        assert_int_equal(store_scan_abandon(fx->s, fx->scan), -EINVAL);
+        assert_int_equal(count_rows(fx, "frontier"), 2);
+        assert_int_equal(store_scan_finish(fx->s, fx->scan, SCAN_INTERRUPTED, T0 + 60, NULL), 0);
+        assert_int_equal(store_scan_abandon(fx->s, fx->scan), 0);
+        assert_int_equal(count_rows(fx, "frontier"), 0);
+        assert_int_equal(count_rows(fx, "links_staged"), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -342,6 +366,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_plan_fingerprint, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_page_cache, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_staged_links, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_abandon, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -395,6 +395,11 @@ static void test_scan_finish(void **state)
         int64_t b = begin_scan(fx->s, SITE, T0 + DAY);
         begin_scan(fx->s, "other.gov.cn", T0 + 2 * DAY);
         assert_int_equal(last_scan(fx->s, SITE).id, b);
+        /* A probe of the site since does not hide the crawl: an interrupted crawl must
+         * still be found to be resumed. */
+        int64_t probe;
+        assert_int_equal(store_probe_scan_begin(fx->s, SITE, T0 + DAY + 60, &probe), 0);
+        assert_int_equal(last_scan(fx->s, SITE).id, b);
         struct store_scan ignored;
         assert_int_equal(store_scan_last(fx->s, "never.gov.cn", copy_scan, &ignored), -ENOENT);
 }
