@@ -81,6 +81,14 @@ typedef void (*scan_done_fn)(struct scan_run *run, int result, void *userdata);
 int scan_run_start(uv_loop_t *loop, struct cli *cli, const struct rule_config *config,
                    struct store *store, const struct rule_site *site, bool print,
                    scan_done_fn done, void *userdata, struct scan_run **ret);
+/* The daily check of a site's homepage links (DOMAIN.md 链接不可用: every link, image and
+ * attachment on the homepage daily, the whole site once per cycle), for a site whose full
+ * scan is weekly: a scan of kind "links" that fetches the homepage, checks each of its links
+ * and reports dead_link only; it fixes only dead links found on the homepage. The same
+ * lifetime as scan_run_start(), without print. */
+int scan_run_start_homepage(uv_loop_t *loop, struct cli *cli, const struct rule_config *config,
+                            struct store *store, const struct rule_site *site,
+                            scan_done_fn done, void *userdata, struct scan_run **ret);
 /* Stops taking new pages; the fetches in flight finish (each within the HTTP timeout) and
  * done follows. Accepts NULL. */
 void scan_run_stop(struct scan_run *run);

@@ -28,6 +28,7 @@ struct scan_run {
         int open_handles;               /* start_failed and progress, until closed */
         bool progress_tty;              /* a live line on a terminal, else log lines */
         bool resumed;
+        bool homepage_only;             /* the daily check of the homepage's links */
         bool print;                     /* write the scan's violations to cli->out */
         scan_done_fn done;
         void *userdata;
@@ -126,7 +127,7 @@ static int on_fetch(const struct site_fetch *f, void *userdata)
                                       page->n_links);
                 free(links);
         }
-        if (r == 0 && page) {
+        if (r == 0 && page && !run->homepage_only) {
                 struct page_check_context ctx = {
                         .config = run->config,
                         .site = run->site,
@@ -300,11 +301,19 @@ static int conclude(struct scan_run *run, struct store_reconcile_stats *ret_stat
         r = store_begin(run->store);
         if (r < 0)
                 goto fail;
-        rule_checks_run(&ctx);
-        struct carry cr = {run, res};
-        struct store_violation_filter open = {.state = VIOLATION_OPEN, .site = run->site->id};
-        if (!run->store_error)
-                run->store_error = store_violations_foreach(run->store, &open, carry_forward, &cr);
+        /* The homepage's links alone: the checks of columns, content and counts have
+         * nothing to look at, and nothing unchecked needs carrying forward. */
+        if (run->homepage_only) {
+                check_dead_links(&ctx);
+        } else {
+                rule_checks_run(&ctx);
+                struct carry cr = {run, res};
+                struct store_violation_filter open = {.state = VIOLATION_OPEN,
+                                                      .site = run->site->id};
+                if (!run->store_error)
+                        run->store_error = store_violations_foreach(run->store, &open,
+                                                                    carry_forward, &cr);
+        }
         if (run->store_error) {
                 store_rollback(run->store);
                 r = run->store_error;
@@ -329,10 +338,18 @@ static int conclude(struct scan_run *run, struct store_reconcile_stats *ret_stat
          * complete scan has seen since this one is gone from the site: its cache entry
          * goes too (not after a capped crawl, which did not look everywhere). */
         r = store_frontier_clear(run->store, run->scan_id);
-        if (r == 0 && !res->capped)
+        if (r == 0 && !res->capped && !run->homepage_only)
                 r = store_page_cache_prune(run->store, run->site->id, run->scan_id);
         if (r < 0)
                 goto fail;
+        if (run->homepage_only) {
+                static const char *const dead[] = {"dead_link"};
+                r = store_reconcile_page(run->store, run->scan_id, dead, 1, run->site->homepage,
+                                         run->cli->now, ret_stats);
+                if (r < 0)
+                        goto fail;
+                return 0;
+        }
 
         /* A crawl cut short by max_pages did not see every page, so a dead link it did not
          * meet again may still be there: only the other rules may mark fixes. */
@@ -417,6 +434,10 @@ static void plan_from_site(struct scan_run *run)
                 .max_urls_per_path = set->max_urls_per_path,
                 .soft404_titles = &set->soft404_titles,
         };
+        if (run->homepage_only) {
+                run->plan.n_columns = 0;
+                run->plan.max_depth = 0;
+        }
 }
 
 /* What a resumed scan must crawl exactly as the interrupted one did: the frontier refers
@@ -526,8 +547,9 @@ static void scan_conclude(struct scan_run *run)
         /* The site verdict of this scan (合格/不合格), kept for `xunjian verdict` and its
          * trend. A failure to store it is logged and does not undo the scan. */
         bool qualified = false;
-        if (r == 0 && cli_verdict_make(cli, run->config, run->store, site, run->scan_id,
-                                       cli->now, &qualified) == 0 && !cli->quiet)
+        if (r == 0 && !run->homepage_only &&
+            cli_verdict_make(cli, run->config, run->store, site, run->scan_id, cli->now,
+                             &qualified) == 0 && !cli->quiet)
                 log_notice("%s: 单项否决评价：%s（详见 xunjian verdict）", site->id,
                            qualified ? "合格" : "不合格");
 
@@ -570,9 +592,9 @@ static void on_start_failed(uv_idle_t *idle)
         scan_conclude(run);
 }
 
-int scan_run_start(uv_loop_t *loop, struct cli *cli, const struct rule_config *config,
-                   struct store *store, const struct rule_site *site, bool print,
-                   scan_done_fn done, void *userdata, struct scan_run **ret)
+static int run_start(uv_loop_t *loop, struct cli *cli, const struct rule_config *config,
+                     struct store *store, const struct rule_site *site, bool homepage_only,
+                     bool print, scan_done_fn done, void *userdata, struct scan_run **ret)
 {
         const struct rule_settings *set = &config->settings;
         struct http_options http = {
@@ -599,12 +621,15 @@ int scan_run_start(uv_loop_t *loop, struct cli *cli, const struct rule_config *c
                 .store = store,
                 .loop = loop,
                 .print = print,
+                .homepage_only = homepage_only,
                 .done = done,
                 .userdata = userdata,
         };
         plan_from_site(run);
         run->content = content_scan_new();
-        r = scan_begin_or_resume(run);
+        r = homepage_only ? store_scan_begin_kind(store, site->id, "links", cli->now,
+                                                  &run->scan_id)
+                          : scan_begin_or_resume(run);
         if (r < 0) {
                 log_error("%s: %s", cli->db_path, store_errmsg(store));
                 scan_run_free(run);
@@ -625,6 +650,8 @@ int scan_run_start(uv_loop_t *loop, struct cli *cli, const struct rule_config *c
                 if (!cli->quiet && run->resumed)
                         log_notice("%s: 继续中断的扫描 #%" PRId64 "（%s，%zu 个栏目）", site->id,
                                    run->scan_id, site->homepage, site->n_columns);
+                else if (!cli->quiet && homepage_only)
+                        log_notice("%s: 开始检查首页链接 %s", site->id, site->homepage);
                 else if (!cli->quiet)
                         log_notice("%s: 开始扫描 %s（%zu 个栏目）", site->id, site->homepage,
                                    site->n_columns);
@@ -639,6 +666,20 @@ int scan_run_start(uv_loop_t *loop, struct cli *cli, const struct rule_config *c
         }
         *ret = run;
         return 0;
+}
+
+int scan_run_start(uv_loop_t *loop, struct cli *cli, const struct rule_config *config,
+                   struct store *store, const struct rule_site *site, bool print,
+                   scan_done_fn done, void *userdata, struct scan_run **ret)
+{
+        return run_start(loop, cli, config, store, site, false, print, done, userdata, ret);
+}
+
+int scan_run_start_homepage(uv_loop_t *loop, struct cli *cli, const struct rule_config *config,
+                            struct store *store, const struct rule_site *site,
+                            scan_done_fn done, void *userdata, struct scan_run **ret)
+{
+        return run_start(loop, cli, config, store, site, true, false, done, userdata, ret);
 }
 
 void scan_run_stop(struct scan_run *run)

@@ -177,6 +177,9 @@ static int jobs_build(struct daemon *d)
                         continue;
                 job_add(d, JOB_PROBE, c->sites[i].id);
                 job_add(d, JOB_SCAN, c->sites[i].id);
+                /* A nightly scan checks the homepage's links every day already. */
+                if (rule_config_scan_schedule(c, &c->sites[i])->frequency == SCAN_WEEKLY)
+                        job_add(d, JOB_LINKS, c->sites[i].id);
         }
         job_add(d, JOB_MAIL, NULL);
         if (daemon_has_media(c))
@@ -389,6 +392,10 @@ static void job_start(struct daemon *d, struct job *j)
         case JOB_SCAN:
                 r = scan_run_start(&d->loop, d->cli, d->config, d->store, job_site(d, j), false,
                                    scan_done, d, &d->scan);
+                break;
+        case JOB_LINKS:
+                r = scan_run_start_homepage(&d->loop, d->cli, d->config, d->store,
+                                            job_site(d, j), scan_done, d, &d->scan);
                 break;
         case JOB_MEDIA:
                 r = media_run_start(&d->loop, d->cli, d->config, d->store, false, media_done, d,

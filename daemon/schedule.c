@@ -3,9 +3,9 @@
 
 #include <errno.h>
 
-static const char *const kind_ids[N_JOB_KINDS] = {"probe", "scan", "mail", "media"};
+static const char *const kind_ids[N_JOB_KINDS] = {"probe", "scan", "mail", "media", "links"};
 static const char *const kind_labels[N_JOB_KINDS] = {"首页探测", "全站巡检", "每日邮件",
-                                                     "新媒体检查"};
+                                                     "新媒体检查", "首页链接检查"};
 
 const char *job_kind_id(enum job_kind k)
 {
@@ -85,6 +85,15 @@ int64_t schedule_next_weekly(int weekday, int hour, int minute, int64_t after)
         }
 }
 
+int64_t schedule_next_daily_except(int weekday, int hour, int minute, int64_t after)
+{
+        for (xj_day d = day_of_time(after);; d++) {
+                int64_t t = time_of_day(d) + hour * 3600 + minute * 60;
+                if (day_weekday(d) != weekday && t > after)
+                        return t;
+        }
+}
+
 int64_t schedule_next(const struct rule_config *c, enum job_kind kind, const struct rule_site *site,
                       int64_t after)
 {
@@ -101,6 +110,9 @@ int64_t schedule_next(const struct rule_config *c, enum job_kind kind, const str
                                : schedule_next_daily(s->hour, s->minute, after);
         case JOB_MEDIA:
                 return schedule_next_daily(c->daemon.media_hour, c->daemon.media_minute, after);
+        case JOB_LINKS:
+                s = rule_config_scan_schedule(c, site);
+                return schedule_next_daily_except(s->weekday, s->hour, s->minute, after);
         case JOB_MAIL:
         default:
                 return schedule_next_daily(c->mail.send_hour, c->mail.send_minute, after);

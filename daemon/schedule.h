@@ -13,10 +13,11 @@ enum job_kind {
         JOB_SCAN,               /* full scan of one site, then the ticket engine */
         JOB_MAIL,               /* the nightly email (tickets first) */
         JOB_MEDIA,              /* the new-media accounts and matrix pages, then tickets */
+        JOB_LINKS,              /* a weekly-scanned site's homepage links, the other days */
         N_JOB_KINDS,
 };
 
-/* "probe", "scan", "mail", "media"; and the Chinese label for people. */
+/* "probe", "scan", "mail", "media", "links"; and the Chinese label for people. */
 const char *job_kind_id(enum job_kind k);
 const char *job_kind_label(enum job_kind k);
 int job_kind_from_id(const char *s, enum job_kind *ret);
@@ -31,6 +32,10 @@ int64_t schedule_next_probe(uint64_t seed, const char *site, int per_day, int64_
 /* The first hour:minute (CST) strictly after t; the same on weekday (0 = Sunday). */
 int64_t schedule_next_daily(int hour, int minute, int64_t after);
 int64_t schedule_next_weekly(int weekday, int hour, int minute, int64_t after);
-/* The first slot of a job strictly after t. site is NULL for the mail and the media. */
+/* The first hour:minute (CST) strictly after t on a day other than weekday. */
+int64_t schedule_next_daily_except(int weekday, int hour, int minute, int64_t after);
+/* The first slot of a job strictly after t. site is NULL for the mail and the media. The
+ * homepage links of a site scanned weekly are checked at the scan's time on the six other
+ * days (the full scan checks them on its own day). */
 int64_t schedule_next(const struct rule_config *c, enum job_kind kind, const struct rule_site *site,
                       int64_t after);

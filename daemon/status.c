@@ -378,7 +378,7 @@ static void text_job(struct buf *b, enum job_kind k, const struct job_row *j)
 static void render_status(const struct cli *cli, const struct rule_config *config,
                           const struct status *st, struct buf *b)
 {
-        static const enum job_kind site_kinds[] = {JOB_PROBE, JOB_SCAN};
+        static const enum job_kind site_kinds[] = {JOB_PROBE, JOB_SCAN, JOB_LINKS};
         bool json = cli->format == OUTPUT_JSON;
 
         if (json)
@@ -403,10 +403,14 @@ static void render_status(const struct cli *cli, const struct rule_config *confi
                         buf_appendf(b, ",\"enabled\":%s,\"jobs\":{",
                                     site->enabled ? "true" : "false");
                         for (size_t k = 0; k < ARRAY_SIZE(site_kinds); k++) {
+                                const struct job_row *j =
+                                        find_job(st, site->id, job_kind_id(site_kinds[k]));
+                                /* Only a weekly-scanned site has a links job. */
+                                if (site_kinds[k] == JOB_LINKS && !j)
+                                        continue;
                                 if (k)
                                         buf_appends(b, ",");
-                                json_job(b, job_kind_id(site_kinds[k]),
-                                         find_job(st, site->id, job_kind_id(site_kinds[k])));
+                                json_job(b, job_kind_id(site_kinds[k]), j);
                         }
                         buf_appends(b, "},\"last_scan\":");
                         if (sc->found) {
@@ -426,9 +430,11 @@ static void render_status(const struct cli *cli, const struct rule_config *confi
                         continue;
                 }
                 buf_appendf(b, "%s（%s）%s\n", site->name, site->id, site->enabled ? "" : "（未启用）");
-                for (size_t k = 0; k < ARRAY_SIZE(site_kinds); k++)
-                        text_job(b, site_kinds[k],
-                                 find_job(st, site->id, job_kind_id(site_kinds[k])));
+                for (size_t k = 0; k < ARRAY_SIZE(site_kinds); k++) {
+                        const struct job_row *j = find_job(st, site->id, job_kind_id(site_kinds[k]));
+                        if (site_kinds[k] != JOB_LINKS || j)
+                                text_job(b, site_kinds[k], j);
+                }
                 if (sc->found) {
                         char t[32];
                         buf_appendf(b, "    最近完成的巡检 #%" PRId64 "（%s）：解析 %" PRId64

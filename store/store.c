@@ -563,18 +563,25 @@ fail:
 
 int store_scan_begin(struct store *s, const char *site, int64_t now, int64_t *ret_scan_id)
 {
+        return store_scan_begin_kind(s, site, "crawl", now, ret_scan_id);
+}
+
+int store_scan_begin_kind(struct store *s, const char *site, const char *kind, int64_t now,
+                          int64_t *ret_scan_id)
+{
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
         struct binder b;
         int r;
 
-        if (!s || !site)
+        if (!s || !site || !kind)
                 return -EINVAL;
-        r = stmt_prepare(s, "INSERT INTO scans (site, state, started_at, owner_pid, owner_boot)"
-                            " VALUES (?, 'running', ?, ?, ?)", &st);
+        r = stmt_prepare(s, "INSERT INTO scans (site, kind, state, started_at, owner_pid,"
+                            " owner_boot) VALUES (?, ?, 'running', ?, ?, ?)", &st);
         if (r < 0)
                 return r;
         b = (struct binder){.stmt = st};
         bind_text(&b, site);
+        bind_text(&b, kind);
         bind_int(&b, now);
         bind_int(&b, (int64_t)getpid());
         bind_text(&b, s->boot_id);
@@ -1042,10 +1049,12 @@ static int reconcile_finding(struct store *s, const char *site, int64_t scan_id,
  * rows are written first, with the same condition, because afterwards the condition no
  * longer matches. */
 static int reconcile_fix_rule(struct store *s, const char *site, int64_t scan_id, int64_t now,
-                              const char *rule, struct store_reconcile_stats *stats)
+                              const char *rule, const char *page,
+                              struct store_reconcile_stats *stats)
 {
         static const char not_found[] =
                 " FROM violations v WHERE v.site = ?1 AND v.rule = ?2 AND v.state = 'open'"
+                " AND (?5 IS NULL OR v.url = ?5)"
                 " AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.scan_id = ?3"
                 " AND f.rule = v.rule AND f.subject = v.subject)";
         _cleanup_finalize_ sqlite3_stmt *events = NULL, *fix = NULL;
@@ -1072,6 +1081,7 @@ static int reconcile_fix_rule(struct store *s, const char *site, int64_t scan_id
                 bind_text(&b, rule);
                 bind_int(&b, scan_id);
                 bind_int(&b, now);
+                bind_text(&b, page);
                 r = bind_done(s, &b);
                 if (r >= 0)
                         r = step_done(s, in_order[i]);
@@ -1083,7 +1093,8 @@ static int reconcile_fix_rule(struct store *s, const char *site, int64_t scan_id
 }
 
 static int reconcile_in_tx(struct store *s, int64_t scan_id, const char *const *rules,
-                           size_t n_rules, int64_t now, struct store_reconcile_stats *stats)
+                           size_t n_rules, const char *page, int64_t now,
+                           struct store_reconcile_stats *stats)
 {
         _cleanup_finalize_ sqlite3_stmt *newer = NULL, *findings = NULL, *mark = NULL;
         _cleanup_free_ char *site = NULL;
@@ -1141,7 +1152,7 @@ static int reconcile_in_tx(struct store *s, int64_t scan_id, const char *const *
         for (size_t i = 0; i < n_rules; i++) {
                 if (!rules[i])
                         return set_error(s, -EINVAL, "rule %zu of the rule list is NULL", i);
-                r = reconcile_fix_rule(s, site, scan_id, now, rules[i], stats);
+                r = reconcile_fix_rule(s, site, scan_id, now, rules[i], page, stats);
                 if (r < 0)
                         return r;
         }
@@ -1157,6 +1168,13 @@ static int reconcile_in_tx(struct store *s, int64_t scan_id, const char *const *
 int store_reconcile(struct store *s, int64_t scan_id, const char *const *rules, size_t n_rules,
                     int64_t now, struct store_reconcile_stats *ret_stats)
 {
+        return store_reconcile_page(s, scan_id, rules, n_rules, NULL, now, ret_stats);
+}
+
+int store_reconcile_page(struct store *s, int64_t scan_id, const char *const *rules,
+                         size_t n_rules, const char *page, int64_t now,
+                         struct store_reconcile_stats *ret_stats)
+{
         struct store_reconcile_stats stats = {0};
         int r;
 
@@ -1165,7 +1183,7 @@ int store_reconcile(struct store *s, int64_t scan_id, const char *const *rules, 
         r = tx_begin(s);
         if (r < 0)
                 return r;
-        r = tx_end(s, reconcile_in_tx(s, scan_id, rules, n_rules, now, &stats));
+        r = tx_end(s, reconcile_in_tx(s, scan_id, rules, n_rules, page, now, &stats));
         if (r >= 0 && ret_stats)
                 *ret_stats = stats;
         return r;

@@ -68,8 +68,12 @@ struct store_scan {
         struct store_scan_stats stats;
 };
 
-/* Records the start of a scan of site at now. */
+/* Records the start of a crawl of site at now. */
 int store_scan_begin(struct store *s, const char *site, int64_t now, int64_t *ret_scan_id);
+/* The same for a scan of another kind: "probe", "links" (the daily check of the homepage's
+ * links). A scan is only ever made stale by a newer one of its own kind. */
+int store_scan_begin_kind(struct store *s, const char *site, const char *kind, int64_t now,
+                          int64_t *ret_scan_id);
 /* Records the end of a scan with its state (not SCAN_RUNNING) and numbers (stats may be
  * NULL). Only a running scan can end: -EINVAL otherwise, -ENOENT for an unknown scan. */
 int store_scan_finish(struct store *s, int64_t scan_id, enum scan_state state, int64_t now,
@@ -155,6 +159,11 @@ struct store_reconcile_stats {
  * now. */
 int store_reconcile(struct store *s, int64_t scan_id, const char *const *rules, size_t n_rules,
                     int64_t now, struct store_reconcile_stats *ret_stats);
+/* The same for a scan that looked at one page only: it marks fixed only the violations
+ * found on that page (violations.url = page), since it did not look anywhere else. */
+int store_reconcile_page(struct store *s, int64_t scan_id, const char *const *rules,
+                         size_t n_rules, const char *page, int64_t now,
+                         struct store_reconcile_stats *ret_stats);
 
 struct store_violation {
         int64_t id;

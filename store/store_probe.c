@@ -9,27 +9,7 @@
 
 int store_probe_scan_begin(struct store *s, const char *site, int64_t now, int64_t *ret_scan_id)
 {
-        sqlite3_stmt *st = NULL;
-        int64_t id = 0;
-        int r;
-
-        if (!s || !site)
-                return -EINVAL;
-        r = store__tx_begin(s);
-        if (r < 0)
-                return r;
-        r = store_scan_begin(s, site, now, &id);
-        if (r >= 0)
-                r = store__prepare(s, "UPDATE scans SET kind = 'probe' WHERE id = ?", &st);
-        if (r >= 0) {
-                int rc = sqlite3_bind_int64(st, 1, id);
-                r = rc == SQLITE_OK ? store__step_done(s, st) : store__sql_error(s, rc);
-        }
-        sqlite3_finalize(st);
-        r = store__tx_end(s, r);
-        if (r >= 0 && ret_scan_id)
-                *ret_scan_id = id;
-        return r;
+        return store_scan_begin_kind(s, site, "probe", now, ret_scan_id);
 }
 
 int store_probe_add(struct store *s, int64_t scan_id, const struct store_probe *p)

@@ -14,6 +14,8 @@ server (python3-aiosmtpd) on 127.0.0.1, all started and stopped here.
   (each missed job once).
 - stop and resume: SIGTERM during a scan exits 0 with the scan interrupted and its slot
   kept; the next start continues the same scan to completion.
+- homepage links: a site scanned weekly has its homepage's links checked on the other days;
+  a dead link there is opened, then fixed by the next day's check.
 - status and metrics: `xunjian status` (text, json) and the metrics file against the
   database the soak left."""
 
@@ -304,6 +306,60 @@ def test_stop_and_resume(binary, rules, work):
     con.close()
 
 
+def homepage_link(portal):
+    """A page of the old site that its homepage links to: (URL, file)."""
+    import re
+    import urllib.parse
+    root = os.path.join(portal.root, "site")
+    home = os.path.join(root, "old", "index.html")
+    text = open(home, encoding="utf-8", errors="replace").read()
+    for href in re.findall(r'href="([^"#?]+\.html)"', text):
+        url = urllib.parse.urljoin(portal.base + "old/index.html", href)
+        if not url.startswith(portal.base + "old/") or url.endswith("index.html"):
+            continue
+        path = os.path.join(root, url[len(portal.base):])
+        if os.path.isfile(path):
+            return url, path
+    raise portal_lib.PortalError("no page linked from the old homepage")
+
+
+def test_homepage_links(binary, rules, work, portal):
+    """A site scanned weekly gets its homepage's links checked on the other days: a dead link
+    there opens a violation found on the homepage, and the next day's check fixes it."""
+    print("homepage links of a weekly-scanned site")
+    db = os.path.join(work, "links.db")
+    run_dir = os.path.join(work, "run-links")
+    with open(os.path.join(rules, "62-weekly.yaml"), "w", encoding="utf-8") as f:
+        f.write('daemon:\n  sites:\n    old: {frequency: weekly, weekday: sunday, time: "01:30"}\n')
+    url, path = homepage_link(portal)
+    os.rename(path, path + ".away")
+    try:
+        run_daemon(binary, rules, db, START, START + datetime.timedelta(days=1), run_dir)
+    finally:
+        os.rename(path + ".away", path)
+    con = sqlite3.connect(db)
+    kinds = dict(con.execute("SELECT kind, count(*) FROM scans WHERE site = 'old'"
+                             " AND kind IN ('crawl', 'links') GROUP BY kind").fetchall())
+    check(kinds.get("links") == 1 and "crawl" not in kinds,
+          "one homepage links check and no full scan on a weekday: %r" % kinds)
+    v = con.execute("SELECT state, url FROM violations WHERE site = 'old' AND rule = 'dead_link'"
+                    " AND subject = ?", (url,)).fetchone()
+    check(v is not None and v[0] == "open" and v[1] == portal.base + "old/index.html",
+          "the homepage's dead link is an open violation found on the homepage: %r" % (v,))
+    con.close()
+
+    run_daemon(binary, rules, db, START + datetime.timedelta(days=1),
+               START + datetime.timedelta(days=2), run_dir)
+    con = sqlite3.connect(db)
+    v = con.execute("SELECT state FROM violations WHERE site = 'old' AND rule = 'dead_link'"
+                    " AND subject = ?", (url,)).fetchone()
+    check(v is not None and v[0] == "fixed", "the next day's check fixes it: %r" % (v,))
+    n = con.execute("SELECT count(*) FROM scans WHERE site = 'old' AND kind = 'links'"
+                    " AND state = 'complete'").fetchone()[0]
+    check(n == 2, "a links check each day (%d)" % n)
+    con.close()
+
+
 # ------------------------------------------------------------------------------------------
 
 
@@ -552,6 +608,9 @@ def main():
             with open(os.path.join(rules_r, "61-slow.yaml"), "w", encoding="utf-8") as f:
                 f.write("settings:\n  http:\n    host_delay_ms: 300\n")
             test_stop_and_resume(a.xunjian, rules_r, work)
+            rules_l = write_rules(portal, a.rules, os.path.join(work, "rules-links"),
+                                  free_port())
+            test_homepage_links(a.xunjian, rules_l, work, portal)
             rules = write_rules(portal, a.rules, os.path.join(work, "rules"), smtp.port)
             db, metrics = test_soak(a.xunjian, rules, work, portal, smtp)
             test_status(a.xunjian, rules, db, metrics)

@@ -84,6 +84,12 @@ static void test_daily_weekly(void **state)
                          at("2026-12-06T02:00:00+08:00"));
         assert_int_equal(schedule_next_weekly(1, 2, 0, at("2026-11-23T01:00:00+08:00")),
                          at("2026-11-23T02:00:00+08:00"));
+        /* The homepage links of a site scanned on Sundays: every other day. Saturday
+         * 2026-11-28 02:00 is followed by Monday 2026-11-30 02:00. */
+        assert_int_equal(schedule_next_daily_except(0, 2, 0, at("2026-11-28T02:00:00+08:00")),
+                         at("2026-11-30T02:00:00+08:00"));
+        assert_int_equal(schedule_next_daily_except(0, 2, 0, at("2026-11-23T01:59:59+08:00")),
+                         at("2026-11-23T02:00:00+08:00"));
 }
 
 static void test_shipped_schedule(void **state)
@@ -96,6 +102,7 @@ static void test_shipped_schedule(void **state)
         const struct rule_site *site = &c->sites[0];
         assert_int_equal(schedule_next(c, JOB_SCAN, site, now), at("2026-11-24T01:30:00+08:00"));
         assert_int_equal(schedule_next(c, JOB_MAIL, NULL, now), at("2026-11-23T20:00:00+08:00"));
+        assert_int_equal(schedule_next(c, JOB_MEDIA, NULL, now), at("2026-11-24T07:00:00+08:00"));
         int64_t p = schedule_next(c, JOB_PROBE, site, now);
         assert_true(p > now && p - now <= 2 * 86400 / c->settings.probes_per_day);
         assert_int_equal(c->daemon.stop_timeout_s, 60);

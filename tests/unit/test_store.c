@@ -1058,6 +1058,43 @@ static void test_crash_safety(void **state)
         assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM violations"), 0);
 }
 
+/* The daily check of the homepage's links looks at one page: its reconcile fixes the dead
+ * links found on the homepage that it no longer finds, and nothing found elsewhere. */
+static void test_reconcile_page(void **state)
+{
+        struct fixture *fx = *state;
+        static const char *const dead[] = {"dead_link"};
+        const char *home = "http://www.example.gov.cn/index.html";
+        const char *other = "http://www.example.gov.cn/a/1.html";
+        struct store_reconcile_stats st;
+        int64_t crawl = begin_scan(fx->s, SITE, T0), links;
+
+        for (int i = 0; i < 2; i++) {
+                struct store_finding f = {
+                        .site = SITE,
+                        .rule = "dead_link",
+                        .kind = FINDING_VIOLATION,
+                        .severity = SEVERITY_SERIOUS,
+                        .subject = i ? "http://gone.example/b" : "http://gone.example/a",
+                        .url = i ? other : home,
+                        .detail = "404",
+                };
+                assert_int_equal(store_finding_add(fx->s, crawl, &f), 0);
+        }
+        finish_scan(fx->s, crawl, SCAN_COMPLETE, T0 + 60);
+        assert_int_equal(store_reconcile(fx->s, crawl, dead, 1, T0 + 60, &st), 0);
+        assert_int_equal(st.opened, 2);
+
+        /* The homepage check finds neither: only the homepage's dead link is fixed. */
+        assert_int_equal(store_scan_begin_kind(fx->s, SITE, "links", T0 + DAY, &links), 0);
+        finish_scan(fx->s, links, SCAN_COMPLETE, T0 + DAY + 10);
+        assert_int_equal(store_reconcile_page(fx->s, links, dead, 1, home, T0 + DAY + 10, &st), 0);
+        assert_int_equal(st.fixed, 1);
+        struct seen seen = list(fx->s, VIOLATION_OPEN, SITE, "dead_link", 0);
+        assert_int_equal(seen.n, 1);
+        assert_string_equal(seen.subject[0], "http://gone.example/b");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1080,6 +1117,7 @@ int main(void)
                                                 teardown),
                 cmocka_unit_test_setup_teardown(test_live_scan_left_running, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_safety, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_reconcile_page, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
