@@ -12,7 +12,7 @@ static const char *const kind_labels[] = {"办理单", "提醒单", "催办单"}
 static const char *const state_ids[] = {"open", "closed", "accepted"};
 static const char *const state_labels[] = {"办理中", "已整改办结", "已确认例外"};
 static const char *const mail_state_ids[] = {"pending", "sent", "failed-temporary",
-                                             "failed-permanent", "superseded"};
+                                             "failed-permanent", "superseded", "in-doubt"};
 
 const char *ticket_kind_id(enum ticket_kind k)
 {
@@ -636,11 +636,12 @@ int store_mail_attempted(struct store *s, int64_t mail_id, enum mail_state state
 
         if (!s)
                 return -EINVAL;
-        if (state != MAIL_SENT && state != MAIL_FAILED_TEMPORARY && state != MAIL_FAILED_PERMANENT)
-                return store__set_error(s, -EINVAL, "an attempt ends sent or failed");
+        if (state != MAIL_SENT && state != MAIL_FAILED_TEMPORARY &&
+            state != MAIL_FAILED_PERMANENT && state != MAIL_IN_DOUBT)
+                return store__set_error(s, -EINVAL, "an attempt ends sent, failed or in doubt");
         r = prepare(s, "UPDATE mails SET state = ?, attempts = attempts + 1, last_attempt_at = ?,"
                        " sent_at = ?, error = ? WHERE id = ?"
-                       " AND state IN ('pending', 'failed-temporary')", &st);
+                       " AND state IN ('pending', 'failed-temporary', 'in-doubt')", &st);
         if (r < 0)
                 return r;
         b = (struct bind){.st = st};
@@ -648,6 +649,33 @@ int store_mail_attempted(struct store *s, int64_t mail_id, enum mail_state state
         b_int(&b, at);
         b_int_or_null(&b, state == MAIL_SENT ? at : 0);
         b_text(&b, state == MAIL_SENT ? NULL : error);
+        b_int(&b, mail_id);
+        r = b_done(s, &b);
+        if (r < 0)
+                return r;
+        r = store__tx_begin(s);
+        if (r < 0)
+                return r;
+        r = step(s, st);
+        if (r >= 0 && sqlite3_changes(store__db(s)) == 0)
+                r = store__set_error(s, -ENOENT, "no unsent mail %" PRId64, mail_id);
+        return store__tx_end(s, r);
+}
+
+int store_mail_in_doubt(struct store *s, int64_t mail_id, int64_t at)
+{
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        struct bind b;
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        r = prepare(s, "UPDATE mails SET state = 'in-doubt', last_attempt_at = ? WHERE id = ?"
+                       " AND state IN ('pending', 'failed-temporary')", &st);
+        if (r < 0)
+                return r;
+        b = (struct bind){.st = st};
+        b_int(&b, at);
         b_int(&b, mail_id);
         r = b_done(s, &b);
         if (r < 0)
