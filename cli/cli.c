@@ -50,6 +50,7 @@ static const char usage_text[] =
         "  --now ISO8601    以此时间为“现在”（测试与复核用），如 2026-11-23T09:00:00+08:00\n"
         "  --format F       输出格式: text|json|csv（默认 text）；report 用 html|csv\n"
         "  -q, --quiet      只输出结果，不输出进度\n"
+        "  --no-resume      scan: 不继续中断的扫描，重新开始\n"
         "  -v, --verbose    输出调试信息\n"
         "  -h, --help       显示本帮助\n"
         "\n"
@@ -90,6 +91,7 @@ enum {
         OPT_PERIOD,
         OPT_OUT,
         OPT_KIND,
+        OPT_NO_RESUME,
 };
 
 static const struct option options[] = {
@@ -106,6 +108,7 @@ static const struct option options[] = {
         {"period", required_argument, NULL, OPT_PERIOD},
         {"out", required_argument, NULL, OPT_OUT},
         {"kind", required_argument, NULL, OPT_KIND},
+        {"no-resume", no_argument, NULL, OPT_NO_RESUME},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -317,6 +320,9 @@ int cli_main(int argc, char **argv)
                         break;
                 case OPT_KIND:
                         cli.kind = optarg;
+                        break;
+                case OPT_NO_RESUME:
+                        cli.no_resume = true;
                         break;
                 case 'q':
                         cli.quiet = true;

@@ -36,6 +36,7 @@ struct cli {
         const char *site;               /* --site */
         int state;                      /* --state: enum violation_state, or -1 for all */
         bool quiet;
+        bool no_resume;                 /* --no-resume: never continue an interrupted scan */
         FILE *out;                      /* stdout */
         /* tickets, ticket, notify (cli/tickets.c) */
         const char *state_arg;          /* --state as written ("closed" is a ticket state) */

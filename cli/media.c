@@ -515,6 +515,7 @@ int cli_media(struct cli *cli, const struct rule_config *config, struct store *s
                 .max_host_connections = set->max_host_connections,
                 .user_agent = set->user_agent,
         };
+        _cleanup_(strv_free) struct strv internal = {0};
         struct media_plan plan = {
                 .config = config,
                 .now = cli->now,
@@ -550,6 +551,11 @@ int cli_media(struct cli *cli, const struct rule_config *config, struct store *s
         uv_signal_start(&run.sigint, run_on_signal, SIGINT);
         uv_signal_start(&run.sigterm, run_on_signal, SIGTERM);
 
+        /* A feed or matrix page on an intranet host is read when a site of rules.d allows
+         * that host (the engine copies the list). */
+        rule_config_internal_hosts(config, NULL, 0, &internal);
+        http.internal_hosts = (const char *const *)internal.items;
+        http.n_internal_hosts = internal.n;
         r = http_engine_new(&run.loop, &http, &engine);
         if (r == 0)
                 r = media_check_new(&run.loop, engine, &plan, &cb, &run.check);

@@ -164,11 +164,17 @@ int probe_run_start(uv_loop_t *loop, struct cli *cli, const struct rule_config *
                 .max_host_connections = set->max_host_connections,
                 .user_agent = set->user_agent,
         };
+        _cleanup_(strv_free) struct strv internal = {0};
         struct probe_run *run;
         int r;
 
         if (n == 0 || !done)
                 return -EINVAL;
+        /* The engine copies them; a homepage on an intranet host is probed when its site
+         * allows that host, as its scan is. */
+        rule_config_internal_hosts(config, sites, n, &internal);
+        http.internal_hosts = (const char *const *)internal.items;
+        http.n_internal_hosts = internal.n;
         run = xcalloc(1, sizeof(*run));
         *run = (struct probe_run){
                 .loop = loop,

@@ -1,10 +1,15 @@
 /* `xunjian scan`: crawl each site, store what was fetched page by page, run the checks,
- * record the findings, and fold them into the violations once the scan has completed. */
+ * record the findings, and fold them into the violations once the scan has completed.
+ * A scan killed or interrupted earlier continues from its stored frontier. */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "cli/cli.h"
+#include "common/buf.h"
 #include "common/log.h"
 #include "crawler/site.h"
 #include "rules/checks.h"
@@ -18,6 +23,9 @@ struct scan_run {
 
         uv_loop_t loop;
         uv_signal_t sigint, sigterm;
+        uv_timer_t progress;
+        bool progress_tty;              /* a live line on a terminal, else log lines */
+        bool resumed;
         struct http_engine *http;
         struct site_crawl *crawl;
         struct site_plan plan;
@@ -43,15 +51,6 @@ static void on_warn(const char *message, void *userdata)
         log_warning("%s: %s", run->site->id, message);
 }
 
-static void store_failed(struct scan_run *run, int r, const char *what)
-{
-        if (run->store_error)
-                return;
-        run->store_error = r;
-        log_error("%s: %s: %s", run->cli->db_path, what, store_errmsg(run->store));
-        site_crawl_stop(run->crawl);
-}
-
 static void on_finding(const struct store_finding *f, void *userdata)
 {
         struct scan_run *run = userdata;
@@ -69,9 +68,10 @@ static void on_finding(const struct store_finding *f, void *userdata)
         run->findings++;
 }
 
-/* Each fetch goes to the store in its own transaction, page and links together, so a
- * kill at any moment leaves whole pages behind. */
-static void on_fetch(const struct site_fetch *f, void *userdata)
+/* Each fetch goes to the store in the crawl's open transaction, with its frontier row (the
+ * crawl commits fetches in groups), so a kill at any moment leaves whole pages behind. A
+ * failure here rolls the group back and stops the crawl. */
+static int on_fetch(const struct site_fetch *f, void *userdata)
 {
         struct scan_run *run = userdata;
         const struct http_response *resp = f->resp;
@@ -80,8 +80,6 @@ static void on_fetch(const struct site_fetch *f, void *userdata)
         int64_t page_id;
         int r;
 
-        if (run->store_error)
-                return;
         if (f->has_pubdate)
                 day_format(f->pubdate, day);
         struct store_page p = {
@@ -91,7 +89,7 @@ static void on_fetch(const struct site_fetch *f, void *userdata)
                 .column = f->column >= 0 ? run->plan.columns[f->column].name : NULL,
                 .depth = f->depth,
                 .status = resp->status,
-                .error = resp->error,
+                .error = f->soft404 ? f->soft404 : resp->error,
                 .content_type = resp->content_type,
                 .charset = f->charset,
                 .bytes = (int64_t)resp->body_len,
@@ -105,11 +103,6 @@ static void on_fetch(const struct site_fetch *f, void *userdata)
                 .last_modified = resp->last_modified,
         };
 
-        r = store_begin(run->store);
-        if (r < 0) {
-                store_failed(run, r, "begin");
-                return;
-        }
         r = store_page_put(run->store, run->scan_id, &p, &page_id);
         if (r == 0 && page && page->n_links) {
                 struct store_link *links = xcalloc(page->n_links, sizeof(*links));
@@ -121,7 +114,8 @@ static void on_fetch(const struct site_fetch *f, void *userdata)
                                 .scope = url_scope_id(
                                         url_scope_of(page->links[i].url, run->plan.base_url)),
                         };
-                r = store_links_put(run->store, run->scan_id, page_id, links, page->n_links);
+                r = store_links_stage(run->store, run->scan_id, page_id, links,
+                                      page->n_links);
                 free(links);
         }
         if (r == 0 && page) {
@@ -139,18 +133,82 @@ static void on_fetch(const struct site_fetch *f, void *userdata)
                 rule_page_checks_run(&ctx);
                 r = run->store_error;
         }
-        if (r == 0)
-                r = store_commit(run->store);
-        else
-                store_rollback(run->store);
-        if (r < 0)
-                store_failed(run, r, f->url);
+        if (r < 0 && !run->store_error) {
+                run->store_error = r;
+                log_error("%s: %s: %s", run->cli->db_path, f->url, store_errmsg(run->store));
+        }
+        return r;
+}
+
+static void drop_finding(const struct store_finding *f, void *userdata)
+{
+}
+
+/* A page the killed process had checked: its findings are stored, but what the content
+ * checks collect across pages (the site's SiteIDCode, guides' forms, policy documents and
+ * their interpretations) lived in that process's memory. Running the page checks again with
+ * their findings dropped rebuilds it, so the end-of-scan checks of a resumed scan see the
+ * whole site, as an uninterrupted one does. */
+static void on_replay(const struct site_fetch *f, void *userdata)
+{
+        struct scan_run *run = userdata;
+
+        rule_page_checks_run(&(struct page_check_context){
+                .config = run->config,
+                .site = run->site,
+                .fetch = f,
+                .now = run->cli->now,
+                .today = day_of_time(run->cli->now),
+                .emit = drop_finding,
+                .userdata = run,
+                .warn = on_warn,
+                .content = run->content,
+        });
 }
 
 static void on_done(struct site_crawl *c, void *userdata)
 {
         struct scan_run *run = userdata;
         uv_stop(&run->loop);
+}
+
+/* The progress of the crawl: a line that rewrites itself on a terminal, a log line every
+ * so often otherwise (journald, cron mail); nothing with --quiet. */
+static void on_progress(uv_timer_t *t)
+{
+        struct scan_run *run = t->data;
+        struct site_progress p;
+
+        site_crawl_progress(run->crawl, &p);
+        double rate = p.seconds > 0 ? (double)p.done_here / p.seconds : 0;
+        if (run->progress_tty) {
+                fprintf(stderr, "\r\033[K%s: 已完成 %zu，排队 %zu，进行中 %zu，失败 %zu，%.1f 个/秒",
+                        run->site->id, p.done, p.queued, p.in_flight, p.failed, rate);
+                fflush(stderr);
+        } else {
+                log_notice("%s: 进度：已完成 %zu，排队 %zu，进行中 %zu，失败 %zu，%.1f 个/秒",
+                           run->site->id, p.done, p.queued, p.in_flight, p.failed, rate);
+        }
+}
+
+static void progress_start(struct scan_run *run)
+{
+        uv_timer_init(&run->loop, &run->progress);
+        run->progress.data = run;
+        if (run->cli->quiet)
+                return;
+        run->progress_tty = isatty(STDERR_FILENO);
+        uint64_t every = run->progress_tty ? 500 : 10000;
+        uv_timer_start(&run->progress, on_progress, every, every);
+}
+
+static void progress_end(struct scan_run *run)
+{
+        uv_timer_stop(&run->progress);
+        if (run->progress_tty) {
+                fputs("\r\033[K", stderr);
+                fflush(stderr);
+        }
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -257,12 +315,27 @@ static int conclude(struct scan_run *run, struct store_reconcile_stats *ret_stat
                 r = run->store_error;
                 goto fail;
         }
+        /* The crawl staged its links without indexes; the complete scan publishes them. */
+        if (r >= 0)
+                r = store_links_publish(run->store, run->scan_id);
+        if (r < 0) {
+                store_rollback(run->store);
+                goto fail;
+        }
         r = store_commit(run->store);
         if (r < 0)
                 goto fail;
 
         stats.findings = (int64_t)run->findings;
         r = store_scan_finish(run->store, run->scan_id, SCAN_COMPLETE, run->cli->now, &stats);
+        if (r < 0)
+                goto fail;
+        /* The frontier was working state; pages and findings keep what lasts. A page no
+         * complete scan has seen since this one is gone from the site: its cache entry
+         * goes too (not after a capped crawl, which did not look everywhere). */
+        r = store_frontier_clear(run->store, run->scan_id);
+        if (r == 0 && !res->capped)
+                r = store_page_cache_prune(run->store, run->site->id, run->scan_id);
         if (r < 0)
                 goto fail;
 
@@ -288,6 +361,26 @@ static int conclude(struct scan_run *run, struct store_reconcile_stats *ret_stat
 fail:
         log_error("%s: 保存扫描结果失败: %s", run->cli->db_path, store_errmsg(run->store));
         return r;
+}
+
+/* What the crawl skipped or could not do, for the office to know (not findings). */
+static void log_crawl_notes(struct scan_run *run, const struct site_results *res)
+{
+        const struct site_stats *st = &res->stats;
+        const char *id = run->site->id;
+
+        if (st->skipped_robots)
+                log_notice("%s: robots.txt 禁止抓取 %zu 个地址，未检查（本单位网站可设置 "
+                           "ignore_robots: true）",
+                           id, st->skipped_robots);
+        if (st->skipped_trap) {
+                log_notice("%s: %zu 个地址疑似无限地址空间（日历、会话号、重复路径），未抓取，例如：",
+                           id, st->skipped_trap);
+                for (size_t i = 0; i < res->traps.n && i < 5; i++)
+                        log_notice("%s:   %s", id, res->traps.items[i]);
+        }
+        if (st->reused)
+                log_info("%s: %zu 个页面未变化（304），沿用上次的解析结果", id, st->reused);
 }
 
 static void plan_from_site(struct scan_run *run)
@@ -320,7 +413,75 @@ static void plan_from_site(struct scan_run *run)
                 .today = day_of_time(run->cli->now),
                 .hidden_offset_px = set->hidden_offset_px,
                 .hidden_tiny_px = set->hidden_tiny_px,
+                .now = run->cli->now,
+                .obey_robots = !site->ignore_robots,
+                .robots_token = "xunjian",
+                .max_host_connections = set->max_host_connections,
+                .host_delay_ms = set->host_delay_ms,
+                .max_retry_after_ms = set->max_retry_after_ms,
+                .max_urls_per_path = set->max_urls_per_path,
+                .soft404_titles = &set->soft404_titles,
         };
+}
+
+/* What a resumed scan must crawl exactly as the interrupted one did: the frontier refers
+ * to columns by their position, and the caps decided what it holds. */
+static char *plan_fingerprint(const struct site_plan *p)
+{
+        struct buf b;
+
+        buf_init(&b, SIZE_MAX);
+        buf_appendf(&b, "%s\n%s\n%d %d %d %d %d\n", p->base_url, p->homepage, p->max_pages,
+                    p->max_depth, p->max_list_pages, p->max_links_per_page, p->max_url_length);
+        for (size_t i = 0; i < p->n_columns; i++)
+                buf_appendf(&b, "%s\t%s\t%s\n", p->columns[i].name, p->columns[i].url,
+                            p->columns[i].item_selector ? p->columns[i].item_selector : "");
+        char *s = xasprintf("%016" PRIx64 "-%zu", hash_bytes(b.data, b.len), b.len);
+        buf_free(&b);
+        return s;
+}
+
+struct last_scan {
+        int64_t id, started_at;
+        enum scan_state state;
+};
+
+static int take_last(const struct store_scan *scan, void *userdata)
+{
+        struct last_scan *l = userdata;
+        l->id = scan->id;
+        l->started_at = scan->started_at;
+        l->state = scan->state;
+        return 0;
+}
+
+/* Continues the site's last scan when it was interrupted (killed, stopped by a signal)
+ * recently and crawls the same plan; otherwise begins a new one. */
+static int scan_begin_or_resume(struct scan_run *run)
+{
+        const struct rule_settings *set = &run->config->settings;
+        _cleanup_free_ char *fingerprint = plan_fingerprint(&run->plan);
+        struct last_scan last = {0};
+        int r;
+
+        r = run->cli->no_resume || set->resume_within_h == 0
+                    ? -ENOENT
+                    : store_scan_last(run->store, run->site->id, take_last, &last);
+        if (r == 0 && last.state == SCAN_INTERRUPTED &&
+            run->cli->now - last.started_at <= (int64_t)set->resume_within_h * 3600 &&
+            run->cli->now >= last.started_at) {
+                _cleanup_free_ char *was = NULL;
+                if (store_scan_plan_get(run->store, last.id, &was) == 0 &&
+                    streq(was, fingerprint) && store_scan_resume(run->store, last.id) == 0) {
+                        run->scan_id = last.id;
+                        run->resumed = true;
+                        return 0;
+                }
+        }
+        r = store_scan_begin(run->store, run->site->id, run->cli->now, &run->scan_id);
+        if (r == 0)
+                r = store_scan_plan_set(run->store, run->scan_id, fingerprint);
+        return r;
 }
 
 /* Scans one site. Returns 0 when the scan completed (found problems or not), or a
@@ -343,13 +504,15 @@ static int scan_site(struct cli *cli, const struct rule_config *config, struct s
                 .max_connections = set->max_connections,
                 .max_host_connections = set->max_host_connections,
                 .user_agent = set->user_agent,
+                .internal_hosts = (const char *const *)site->internal_hosts.items,
+                .n_internal_hosts = site->internal_hosts.n,
         };
         struct store_reconcile_stats rs = {0};
         int r;
 
         plan_from_site(&run);
         run.content = content_scan_new();
-        r = store_scan_begin(store, site->id, cli->now, &run.scan_id);
+        r = scan_begin_or_resume(&run);
         if (r < 0) {
                 log_error("%s: %s", cli->db_path, store_errmsg(store));
                 free(run.columns);
@@ -364,22 +527,33 @@ static int scan_site(struct cli *cli, const struct rule_config *config, struct s
         uv_signal_start(&run.sigint, on_signal, SIGINT);
         uv_signal_start(&run.sigterm, on_signal, SIGTERM);
 
+        progress_start(&run);
+
         r = http_engine_new(&run.loop, &http, &run.http);
         if (r == 0)
-                r = site_crawl_new(&run.loop, run.http, &run.plan,
-                                   &(struct site_callbacks){on_fetch, on_done, &run}, &run.crawl);
+                r = site_crawl_new(&run.loop, run.http, store, run.scan_id, &run.plan,
+                                   &(struct site_callbacks){on_fetch, on_done, &run, on_replay}, &run.crawl);
         if (r == 0) {
                 site_crawl_set_parallelism(run.crawl, (size_t)set->max_connections);
-                if (!cli->quiet)
+                if (!cli->quiet && run.resumed)
+                        log_notice("%s: 继续中断的扫描 #%" PRId64 "（%s，%zu 个栏目）", site->id,
+                                   run.scan_id, site->homepage, site->n_columns);
+                else if (!cli->quiet)
                         log_notice("%s: 开始扫描 %s（%zu 个栏目）", site->id, site->homepage,
                                    site->n_columns);
-                r = site_crawl_start(run.crawl);
+                r = run.resumed ? site_crawl_resume(run.crawl) : site_crawl_start(run.crawl);
         }
-        if (r == 0)
+        if (r == 0 && !site_crawl_stopped(run.crawl))
                 uv_run(&run.loop, UV_RUN_DEFAULT);
+        progress_end(&run);
+        if (r == 0 && site_crawl_store_error(run.crawl) && !run.store_error) {
+                run.store_error = site_crawl_store_error(run.crawl);
+                log_error("%s: %s", cli->db_path, store_errmsg(store));
+        }
 
         if (r < 0) {
-                log_error("%s: 无法启动抓取: %s", site->id, strerror(-r));
+                log_error("%s: 无法启动抓取: %s%s%s", site->id, strerror(-r),
+                          run.crawl ? "：" : "", run.crawl ? store_errmsg(store) : "");
                 (void)store_scan_finish(store, run.scan_id, SCAN_FAILED, cli->now, NULL);
         } else if (run.interrupted || run.store_error) {
                 const struct site_stats *st = &site_crawl_results(run.crawl)->stats;
@@ -397,6 +571,7 @@ static int scan_site(struct cli *cli, const struct rule_config *config, struct s
                         log_warning("%s: 首页无法访问: %s: %s", site->id, site->homepage,
                                     res->homepage_error ? res->homepage_error
                                                         : "HTTP 错误或不是 HTML 页面");
+                log_crawl_notes(&run, res);
                 r = conclude(&run, &rs);
         }
         /* The site verdict of this scan (合格/不合格), kept for `xunjian verdict` and its
@@ -414,14 +589,17 @@ static int scan_site(struct cli *cli, const struct rule_config *config, struct s
                 store_violations_foreach(store, &f, count_open, &run);
                 const struct site_stats *st = &site_crawl_results(run.crawl)->stats;
                 if (!cli->quiet)
-                        log_notice("%s: 扫描完成：解析 %zu 个页面，检查 %zu 个链接，失败 %zu 个；"
+                        log_notice("%s: 扫描完成：解析 %zu 个页面（%zu 个未变化），检查 %zu 个链接，"
+                                   "失败 %zu 个；%zu 次请求，接收 %zu 字节；"
                                    "发现 %zu 个问题（新增 %d，持续 %d，复发 %d），已整改 %d 个",
-                                   site->id, st->parsed, st->checked, st->failed, run.findings,
-                                   rs.opened, rs.kept, rs.reopened, rs.fixed);
+                                   site->id, st->parsed, st->reused, st->checked, st->failed,
+                                   st->requests, st->wire_bytes, run.findings, rs.opened,
+                                   rs.kept, rs.reopened, rs.fixed);
         }
 
         site_crawl_free(run.crawl);
         http_engine_free(run.http);
+        uv_close((uv_handle_t *)&run.progress, NULL);
         uv_close((uv_handle_t *)&run.sigint, NULL);
         uv_close((uv_handle_t *)&run.sigterm, NULL);
         uv_run(&run.loop, UV_RUN_DEFAULT);

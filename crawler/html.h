@@ -34,6 +34,10 @@ enum html_hidden_by {
 };
 /* "shown", "attribute", "inline", "stylesheet", "marquee", "script". */
 const char *html_hidden_by_id(enum html_hidden_by h);
+/* The static string html_parse gives as html_link.hidden_how that equals how, or NULL when
+ * there is none: what lets a page read back from bytes (crawler/pagecache.c) point at the
+ * same strings as a parsed one. */
+const char *html_hidden_how_lookup(const char *how);
 
 struct html_link {
         char *url;              /* absolute and normalised (url_resolve) */

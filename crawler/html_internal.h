@@ -26,6 +26,9 @@ struct html__hiding {
         bool own_text_only;
 };
 
+/* by_write's or by_inner's how when it equals how, else NULL (html_script.c). */
+const char *html__script_how_lookup(const char *how);
+
 /* The rules of the page's <style> blocks (html_style.c). */
 struct html__sheet;
 

@@ -25,6 +25,15 @@ static const struct html__hiding by_write = {HTML_HIDDEN_SCRIPT, "脚本写入�
 static const struct html__hiding by_inner = {HTML_HIDDEN_SCRIPT, "脚本写入（innerHTML 等）",
                                              false};
 
+const char *html__script_how_lookup(const char *how)
+{
+        if (streq(how, by_write.how))
+                return by_write.how;
+        if (streq(how, by_inner.how))
+                return by_inner.how;
+        return NULL;
+}
+
 /* A script element whose text is JavaScript (no type, or a JavaScript type), and which
  * has no src of its own. */
 static bool inline_javascript(const xmlNode *n)

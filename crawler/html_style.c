@@ -90,6 +90,25 @@ const char *html_hidden_by_id(enum html_hidden_by h)
         return "shown";
 }
 
+const char *html_hidden_how_lookup(const char *how)
+{
+        if (!how)
+                return NULL;
+        if (!*how)
+                return "";
+        for (size_t i = 0; i < N_HOWS; i++) {
+                if (streq(how, by_inline[i].how))
+                        return by_inline[i].how;
+                if (streq(how, by_sheet[i].how))
+                        return by_sheet[i].how;
+        }
+        if (streq(how, by_attribute.how))
+                return by_attribute.how;
+        if (streq(how, by_marquee.how))
+                return by_marquee.how;
+        return html__script_how_lookup(how);
+}
+
 const struct html__hiding *html__hiding_of(const xmlNode *n)
 {
         if (!n || n->type != XML_ELEMENT_NODE)

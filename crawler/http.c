@@ -7,11 +7,16 @@
  * transfers before the multi handle and closes every uv handle through uv_close(). */
 #include "crawler/http.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <strings.h>
+#include <sys/socket.h>
 
 #include "common/buf.h"
 #include "common/util.h"
+#include "crawler/url.h"
 
 struct http_engine {
         uv_loop_t *loop;
@@ -19,6 +24,7 @@ struct http_engine {
         uv_timer_t timer;
         struct http_options opts;
         char *user_agent;
+        struct strv internal_hosts;
         size_t in_flight;
         /* Every transfer in flight, so http_engine_free() can cancel them. */
         struct transfer *transfers;
@@ -48,6 +54,12 @@ struct transfer {
         struct buf body;
         bool truncated;
         char *etag, *last_modified, *retry_after;
+        /* The URLs that answered with a redirect, to tell a loop from a long chain; capped
+         * at the engine's max_redirects + 1. */
+        char **redirect_urls;
+        size_t n_redirect_urls;
+        bool redirect_loop;
+        char blocked_address[INET6_ADDRSTRLEN];
         char error[CURL_ERROR_SIZE];
         http_done_fn done;
         void *userdata;
@@ -66,6 +78,7 @@ const char *http_failure_id(enum http_failure f)
                 [HTTP_FAIL_TOO_LARGE] = "too_large",
                 [HTTP_FAIL_NETWORK] = "network",
                 [HTTP_FAIL_OTHER] = "other",
+                [HTTP_FAIL_BLOCKED] = "blocked",
         };
         return (unsigned)f < ARRAY_SIZE(ids) ? ids[f] : "other";
 }
@@ -124,6 +137,7 @@ void http_global_cleanup(void)
 static void engine_release(struct http_engine *e)
 {
         free(e->user_agent);
+        strv_free(&e->internal_hosts);
         free(e);
 }
 
@@ -156,6 +170,9 @@ static void transfer_free(struct transfer *t)
         free(t->etag);
         free(t->last_modified);
         free(t->retry_after);
+        for (size_t i = 0; i < t->n_redirect_urls; i++)
+                free(t->redirect_urls[i]);
+        free(t->redirect_urls);
         free(t);
         e->in_flight--;
 }
@@ -173,13 +190,18 @@ static void report_done(struct transfer *t, CURLcode code)
                 .retry_after = t->retry_after,
         };
         char *final_url = NULL, *content_type = NULL;
-        curl_off_t usec = 0;
+        curl_off_t usec = 0, downloaded = 0;
+        long header_bytes = 0;
+        _cleanup_free_ char *loop_error = NULL, *blocked_error = NULL;
 
         curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r.status);
         curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &final_url);
         curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &content_type);
         curl_easy_getinfo(t->easy, CURLINFO_REDIRECT_COUNT, &r.redirects);
         curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &usec);
+        curl_easy_getinfo(t->easy, CURLINFO_SIZE_DOWNLOAD_T, &downloaded);
+        curl_easy_getinfo(t->easy, CURLINFO_HEADER_SIZE, &header_bytes);
+        r.wire_bytes = (size_t)downloaded + (size_t)header_bytes;
         r.final_url = final_url ? final_url : t->url;
         r.content_type = content_type;
         r.seconds = (double)usec / 1e6;
@@ -191,6 +213,27 @@ static void report_done(struct transfer *t, CURLcode code)
         r.failure = failure_of(code);
         if (code != CURLE_OK)
                 r.error = t->error[0] ? t->error : curl_easy_strerror(code);
+        if (t->redirect_loop) {
+                /* Our header callback stopped the chain when a URL came back. */
+                struct buf chain;
+                buf_init(&chain, 8192);
+                buf_appends(&chain, "重定向循环：");
+                for (size_t i = 0; i < t->n_redirect_urls; i++)
+                        buf_appendf(&chain, "%s → ", t->redirect_urls[i]);
+                buf_appends(&chain, r.final_url);
+                loop_error = buf_steal(&chain);
+                r.failure = HTTP_FAIL_REDIRECTS;
+                r.redirect_loop = true;
+                r.error = loop_error;
+        } else if (t->blocked_address[0]) {
+                r.failure = HTTP_FAIL_BLOCKED;
+                r.blocked_address = t->blocked_address;
+                blocked_error = xasprintf("目标地址 %s 为内网、本机或保留地址，未连接",
+                                          t->blocked_address);
+                r.error = blocked_error;
+        } else if (r.failure == HTTP_FAIL_TLS) {
+                curl_easy_getinfo(t->easy, CURLINFO_SSL_VERIFYRESULT, &r.tls_verify_result);
+        }
         if (r.failure != HTTP_OK && r.failure != HTTP_FAIL_TOO_LARGE && code != CURLE_PARTIAL_FILE)
                 r.status = r.status >= 100 ? r.status : 0;
 
@@ -340,6 +383,120 @@ static void keep_header(char **slot, const char *name, const char *line, size_t 
         *slot = xstrndup(v, (size_t)(end - v));
 }
 
+/* At the status line of each response: a redirect's URL is remembered, and a URL that
+ * answered with a redirect before means the chain is a loop. Returns false for a loop. */
+static bool note_redirect(struct transfer *t, const char *line, size_t len)
+{
+        const char *sp = memchr(line, ' ', len);
+        char *url = NULL;
+
+        if (!sp || (size_t)(sp - line) + 2 > len || sp[1] != '3')
+                return true;
+        curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
+        if (!url)
+                return true;
+        for (size_t i = 0; i < t->n_redirect_urls; i++)
+                if (streq(t->redirect_urls[i], url)) {
+                        t->redirect_loop = true;
+                        return false;
+                }
+        if (t->n_redirect_urls <= (size_t)t->engine->opts.max_redirects) {
+                t->redirect_urls = xreallocarray(t->redirect_urls, t->n_redirect_urls + 1,
+                                                 sizeof(*t->redirect_urls));
+                t->redirect_urls[t->n_redirect_urls++] = xstrdup(url);
+        }
+        return true;
+}
+
+/* a points at the four bytes of an IPv4 address. */
+static bool ipv4_internal(const unsigned char *a)
+{
+        return a[0] == 0 ||                                     /* "this network" */
+               a[0] == 10 ||                                    /* private */
+               a[0] == 127 ||                                   /* loopback */
+               a[0] >= 224 ||                                   /* multicast, reserved */
+               (a[0] == 100 && (a[1] & 0xc0) == 64) ||          /* shared (CGNAT) */
+               (a[0] == 169 && a[1] == 254) ||                  /* link-local, metadata */
+               (a[0] == 172 && (a[1] & 0xf0) == 16) ||          /* private */
+               (a[0] == 192 && a[1] == 168) ||                  /* private */
+               (a[0] == 192 && a[1] == 0 && a[2] == 0) ||       /* IETF assignments */
+               (a[0] == 198 && (a[1] & 0xfe) == 18);            /* benchmarking */
+}
+
+/* Whether a connection to sa would reach the machine itself or a network behind it:
+ * loopback, private (RFC 1918, unique local), link-local (where cloud metadata services
+ * answer, 169.254.169.254 and fd00:ec2::254), shared, multicast and reserved ranges,
+ * including IPv4 addresses wrapped in IPv6 (mapped, NAT64, 6to4). */
+static bool address_internal(const struct sockaddr *sa)
+{
+        if (sa->sa_family == AF_INET)
+                return ipv4_internal(
+                        (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr);
+        if (sa->sa_family != AF_INET6)
+                return true;    /* no other family has any business here */
+        const unsigned char *a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        static const unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+        static const unsigned char zero[15] = {0};
+        if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0)
+                return ipv4_internal(a + 12);
+        if (a[0] == 0x20 && a[1] == 0x02)
+                return ipv4_internal(a + 2);
+        if (memcmp(a, zero, 15) == 0)
+                return true;                                    /* :: and ::1 */
+        return (a[0] & 0xfe) == 0xfc ||                         /* unique local */
+               (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||       /* link-local */
+               (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0) ||       /* site-local */
+               a[0] == 0xff;                                    /* multicast */
+}
+
+/* The host of the URL being connected to, as written in it (no brackets for IPv6). */
+static bool host_allowed(struct transfer *t)
+{
+        char *url = NULL;
+
+        if (t->engine->internal_hosts.n == 0)
+                return false;
+        curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
+        _cleanup_free_ char *host = url ? url_host(url) : NULL;
+        if (!host)
+                return false;
+        size_t n = strlen(host);
+        const char *h = host;
+        if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+                h = host + 1;
+                n -= 2;
+        }
+        for (size_t i = 0; i < t->engine->internal_hosts.n; i++) {
+                const char *allowed = t->engine->internal_hosts.items[i];
+                if (strlen(allowed) == n && strncasecmp(allowed, h, n) == 0)
+                        return true;
+        }
+        return false;
+}
+
+/* curl calls this with the resolved address of every connection it opens, redirects
+ * included: the one place where a name has become an address, so the check cannot be
+ * raced by a second DNS answer. */
+static curl_socket_t on_open_socket(void *userp, curlsocktype purpose,
+                                    struct curl_sockaddr *addr)
+{
+        struct transfer *t = userp;
+
+        if (purpose == CURLSOCKTYPE_IPCXN && address_internal(&addr->addr) && !host_allowed(t)) {
+                const void *raw = addr->family == AF_INET6
+                                          ? (const void *)&((struct sockaddr_in6 *)&addr->addr)
+                                                    ->sin6_addr
+                                          : (const void *)&((struct sockaddr_in *)&addr->addr)
+                                                    ->sin_addr;
+                if (!inet_ntop(addr->family, raw, t->blocked_address,
+                               sizeof(t->blocked_address)))
+                        snprintf(t->blocked_address, sizeof(t->blocked_address), "?");
+                return CURL_SOCKET_BAD;
+        }
+        return socket(addr->family, addr->socktype, addr->protocol);
+}
+
 static size_t on_header(char *data, size_t size, size_t n, void *userp)
 {
         struct transfer *t = userp;
@@ -351,6 +508,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
                 free_and_null(&t->etag);
                 free_and_null(&t->last_modified);
                 free_and_null(&t->retry_after);
+                if (!note_redirect(t, data, len))
+                        return 0;       /* a loop: stop here rather than go round again */
         }
         keep_header(&t->etag, "ETag", data, len);
         keep_header(&t->last_modified, "Last-Modified", data, len);
@@ -366,6 +525,10 @@ int http_engine_new(uv_loop_t *loop, const struct http_options *o, struct http_e
         e->opts = *o;
         e->user_agent = xstrdup(o->user_agent ? o->user_agent : "xunjian");
         e->opts.user_agent = e->user_agent;
+        for (size_t i = 0; i < o->n_internal_hosts; i++)
+                strv_push(&e->internal_hosts, o->internal_hosts[i]);
+        e->opts.internal_hosts = NULL;
+        e->opts.n_internal_hosts = 0;
         e->multi = curl_multi_init();
         if (!e->multi) {
                 free(e->user_agent);
@@ -431,7 +594,9 @@ int http_fetch(struct http_engine *e, const struct http_request *req)
         curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
         curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
         curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
-        if (e->opts.insecure) {
+        curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+        curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, t);
+        if (e->opts.insecure || req->insecure) {
                 curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
                 curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
         }

@@ -26,6 +26,12 @@ struct http_options {
         long max_host_connections;      /* in flight per host */
         const char *user_agent;         /* copied */
         bool insecure;                  /* skip TLS verification (tests only) */
+        /* Host names (as in the URL, e.g. "127.0.0.1", "oa.example.gov.cn") allowed to
+         * resolve to loopback, private, link-local or metadata addresses; every other
+         * connection to such an address is refused after DNS resolution, so that a page
+         * on the internet cannot make the crawler probe the internal network. Copied. */
+        const char *const *internal_hosts;
+        size_t n_internal_hosts;
 };
 
 enum http_method {
@@ -44,6 +50,7 @@ enum http_failure {
         HTTP_FAIL_TOO_LARGE,    /* body over max_body (the status is still set) */
         HTTP_FAIL_NETWORK,      /* reset, empty reply, truncated or malformed response */
         HTTP_FAIL_OTHER,
+        HTTP_FAIL_BLOCKED,      /* the address is internal and the host not allowed */
 };
 const char *http_failure_id(enum http_failure f);      /* "dns", "connect", "timeout", ... */
 
@@ -60,6 +67,13 @@ struct http_response {
         size_t body_len;
         bool truncated;                 /* body cut at max_body */
         long redirects;
+        bool redirect_loop;             /* HTTP_FAIL_REDIRECTS because a URL came back */
+        const char *blocked_address;    /* HTTP_FAIL_BLOCKED: the address refused */
+        /* HTTP_FAIL_TLS: OpenSSL's verification result (X509_V_ERR_*, e.g. 10 expired,
+         * 18 self-signed), 0 when the failure was not the certificate chain (a host name
+         * mismatch, a handshake error). */
+        long tls_verify_result;
+        size_t wire_bytes;              /* headers and body as received, all redirects */
         double seconds;
 };
 
@@ -73,6 +87,7 @@ struct http_request {
         size_t max_body;                /* 0: the engine's max_body */
         const char *if_none_match;      /* conditional GET, copied; may be NULL */
         const char *if_modified_since;
+        bool insecure;                  /* this request skips TLS verification */
         http_done_fn done;
         void *userdata;
 };

@@ -226,6 +226,77 @@ static int resolve_into(CURLU *u, const char *base, const char *ref)
         return canonical_host(u);
 }
 
+/* The fast path of url_resolve: a page's links are mostly plain paths ("/s1/a2.html",
+ * "a2.html?page=2") against a base that is already normal, and for those the result is
+ * the base's origin or directory followed by the reference, byte for byte what curl would
+ * build; curl's URL API costs about as much per link as the rest of a page's parse.
+ * Anything else (other characters, escapes, dot segments, a scheme, "//") takes the
+ * general path. The last base is remembered with whether it is normal. */
+static _Thread_local char *fast_base;
+static _Thread_local bool fast_base_normal;
+
+static bool fast_ref_char(char c, bool in_query)
+{
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+                return true;
+        if (c == '-' || c == '.' || c == '_' || c == '~' || c == '/')
+                return true;
+        return in_query ? c == '=' || c == '&' : c == '?';
+}
+
+static bool fast_resolve(const char *base, const char *ref, size_t max_len, char **ret)
+{
+        size_t n = strlen(ref);
+        bool in_query = false;
+
+        if (!base || n == 0 || n > 2048 || ref[0] == '.' || ref[0] == '?' ||
+            (ref[0] == '/' && ref[1] == '/'))
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                if (!fast_ref_char(ref[i], in_query))
+                        return false;
+                if (ref[i] == '?')
+                        in_query = true;
+        }
+        /* Dot segments in the path are for curl to remove. */
+        size_t path_len = strcspn(ref, "?");
+        for (size_t i = 0; i + 1 < path_len; i++)
+                if (ref[i] == '/' && ref[i + 1] == '.')
+                        return false;
+        if (!fast_base || !streq(fast_base, base)) {
+                char *norm = NULL;
+                free(fast_base);
+                fast_base = xstrdup(base);
+                fast_base_normal = false;
+                if (strlen(base) < 4096 && url_normalize(base, 4096, &norm) == 0)
+                        fast_base_normal = streq(norm, base) && strchr(base, '@') == NULL;
+                free(norm);
+        }
+        if (!fast_base_normal)
+                return false;
+        const char *authority = strstr(base, "://") + 3;
+        const char *path = authority + strcspn(authority, "/?");
+        size_t keep;
+        if (ref[0] == '/') {
+                keep = (size_t)(path - base);
+        } else {
+                const char *query = path + strcspn(path, "?");
+                const char *slash = query;
+                while (slash > path && slash[-1] != '/')
+                        slash--;
+                if (slash == path)
+                        return false;   /* no path at all: let curl decide */
+                keep = (size_t)(slash - base);
+        }
+        if (keep + n > max_len)
+                return false;
+        char *out = xmalloc(keep + n + 1);
+        memcpy(out, base, keep);
+        memcpy(out + keep, ref, n + 1);
+        *ret = out;
+        return true;
+}
+
 int url_resolve(const char *base, const char *ref, size_t max_len, char **ret)
 {
         CURLU *u;
@@ -237,6 +308,8 @@ int url_resolve(const char *base, const char *ref, size_t max_len, char **ret)
                 return -EINVAL;
         if (max_len == 0)
                 max_len = URL_DEFAULT_MAX;
+        if (fast_resolve(base, ref, max_len, ret))
+                return 0;
         u = curl_url();
         if (!u)
                 return -ENOMEM;
@@ -358,7 +431,15 @@ enum url_scope url_scope_of(const char *url, const char *site_base)
 {
         struct url_parts a, b;
         enum url_scope scope = URL_SCOPE_EXTERNAL;
+        size_t base_len = site_base ? strlen(site_base) : 0;
 
+        /* Most links of a site start with its base: for normalised URLs (no dot segments)
+         * that alone says SITE, without parsing both URLs, which the crawl would otherwise
+         * do twice for every link of every page. */
+        if (url && base_len && site_base[base_len - 1] == '/' &&
+            strncmp(url, site_base, base_len) == 0 && !strstr(url + base_len, "../") &&
+            !strstr(url + base_len, "/./"))
+                return URL_SCOPE_SITE;
         if (!url || !site_base || url_parts_of(url, &a) < 0)
                 return URL_SCOPE_EXTERNAL;
         if (url_parts_of(site_base, &b) < 0) {
@@ -379,6 +460,20 @@ char *url_host(const char *url)
         struct url_parts p;
         char *host;
 
+        /* A normal URL of the plain kind (lower-case host, no user, no IPv6 literal, no
+         * escapes) has its host between "://" and the next ':', '/', '?' or '#': no need
+         * to parse it, which the list and pager detection do for every link. */
+        const char *a = url ? strstr(url, "://") : NULL;
+        if (a && (str_startswith(url, "http://") || str_startswith(url, "https://"))) {
+                a += 3;
+                size_t n = strcspn(a, ":/?#");
+                bool plain = n > 0 && strcspn(a, "@[%") > n + strcspn(a + n, "/?#");
+                for (size_t i = 0; plain && i < n; i++)
+                        plain = (a[i] >= 'a' && a[i] <= 'z') || (a[i] >= '0' && a[i] <= '9') ||
+                                a[i] == '-' || a[i] == '.';
+                if (plain)
+                        return xstrndup(a, n);
+        }
         if (!url || url_parts_of(url, &p) < 0)
                 return NULL;
         host = xstrdup(p.host);

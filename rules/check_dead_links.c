@@ -1,7 +1,9 @@
-/* 链接不可用: every link the crawl found broken. 404, 403 and 410 are confirmed (一般);
- * timeouts, 5xx, DNS, connection and TLS failures that repeated across every attempt are
- * suspected (疑似), as the national indicators and the vendors grade them. The problem
- * belongs to the unit of the column whose page carries the link. */
+/* 链接不可用: every link the crawl found broken. 404, 403 and 410 are confirmed (一般), and
+ * so is a soft 404 (an error page answered with 200, or a redirect to one); timeouts, 5xx,
+ * DNS, connection and TLS failures that repeated across every attempt are suspected
+ * (疑似), as the national indicators and the vendors grade them, and so are redirect loops
+ * and links to internal addresses. The problem belongs to the unit of the column whose
+ * page carries the link. The evidence keeps every attempt: time, method, status, error. */
 #include "rules/checks.h"
 
 #include <stdio.h>
@@ -23,6 +25,8 @@ static const char *failure_label(enum http_failure f)
                 return "重定向过多或循环";
         case HTTP_FAIL_NETWORK:
                 return "连接中断或响应异常";
+        case HTTP_FAIL_BLOCKED:
+                return "指向内网或本机地址";
         default:
                 return "访问失败";
         }
@@ -52,10 +56,12 @@ void check_dead_links(const struct check_context *ctx)
         for (size_t i = 0; i < res->n_broken; i++) {
                 const struct site_broken_link *l = &res->broken[i];
                 int column = l->referrer_column;
-                char detail[1024], what[160];
+                char detail[1536], what[512];
                 struct buf ev;
 
-                if (l->status && l->failure == HTTP_OK)
+                if (l->soft404)
+                        snprintf(what, sizeof(what), "%s", l->soft404);
+                else if (l->status && l->failure == HTTP_OK)
                         snprintf(what, sizeof(what), "HTTP %ld", l->status);
                 else
                         snprintf(what, sizeof(what), "%s", failure_label(l->failure));
@@ -67,7 +73,7 @@ void check_dead_links(const struct check_context *ctx)
                                  "%s疑似不可用：%s，已尝试 %d 次（所在页面：%s）",
                                  kind_label(l->kind), what, l->attempts, l->referrer);
 
-                buf_init(&ev, 8192);
+                buf_init(&ev, 256 * 1024);
                 buf_appendf(&ev, "{\"status\":%ld,\"failure\":\"%s\",\"attempts\":%d,"
                                  "\"kind\":\"%s\",\"scope\":\"%s\",\"referrer\":",
                             l->status, http_failure_id(l->failure), l->attempts,
@@ -75,7 +81,12 @@ void check_dead_links(const struct check_context *ctx)
                 json_append_string(&ev, l->referrer);
                 buf_appends(&ev, ",\"error\":");
                 json_append_string(&ev, l->error);
-                buf_appends(&ev, "}");
+                buf_appends(&ev, ",\"final_url\":");
+                json_append_string(&ev, l->final_url);
+                buf_appends(&ev, ",\"soft404\":");
+                json_append_string(&ev, l->soft404);
+                /* The attempts are already a JSON array, written by the crawler. */
+                buf_appendf(&ev, ",\"attempts_log\":%s}", l->history ? l->history : "[]");
 
                 ctx->emit(&(struct store_finding){
                                   .site = ctx->site->id,

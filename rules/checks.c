@@ -27,6 +27,8 @@ static const char *const guide_end_rules[] = {"guide_form_unavailable", NULL};
 static const char *const interpretation_rules[] = {NULL};
 static const char *const interpretation_end_rules[] = {"interpretation_missing",
                                                        "interpretation_form", NULL};
+static const char *const tls_rules[] = {"tls_invalid", NULL};
+static const char *const page_size_rules[] = {"page_too_large", NULL};
 
 const struct rule_check rule_checks[] = {
         {access_rules, check_column_access},
@@ -37,6 +39,8 @@ const struct rule_check rule_checks[] = {
         {page_tag_end_rules, check_page_tags_end, .needs_every_page = true},
         {guide_end_rules, check_guides_end, .needs_every_page = true},
         {interpretation_end_rules, check_interpretation_end, .needs_every_page = true},
+        {tls_rules, check_tls, .needs_every_page = true},
+        {page_size_rules, check_page_size, .needs_every_page = true},
         /* Last: it judges the counts of what the checks above found. */
         {count_rules, check_counts},
 };
@@ -103,6 +107,8 @@ const char *rule_label(const char *rule_id)
                 {"guide_form_unavailable", "办事表格无法下载"},
                 {"interpretation_missing", "政策文件未关联解读"},
                 {"interpretation_form", "多元化解读比例不足"},
+                {"tls_invalid", "HTTPS 证书无效"},
+                {"page_too_large", "页面过大"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(labels); i++)
                 if (streq(labels[i].id, rule_id))

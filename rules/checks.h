@@ -210,3 +210,6 @@ void check_guides(const struct page_check_context *ctx);
 void check_guides_end(const struct check_context *ctx);
 void check_interpretation(const struct page_check_context *ctx);
 void check_interpretation_end(const struct check_context *ctx);
+/* Crawl findings: certificate failures (tls_invalid), pages over the body cap. */
+void check_tls(const struct check_context *ctx);
+void check_page_size(const struct check_context *ctx);

@@ -68,6 +68,8 @@ struct site_def {
         char *unit;
         bool enabled;
         char *media_page;
+        bool ignore_robots;
+        struct strv internal_hosts;
         struct pos at, base_at, homepage_at, unit_at, media_page_at;
         struct column_def *cols;
         size_t n_cols;
@@ -136,11 +138,15 @@ static const struct setting_desc settings_table[] = {
     {SEC_HTTP, "max_host_connections", SET_INT, S_OFF(max_host_connections), 1, 256},
     {SEC_HTTP, "retries", SET_INT, S_OFF(retries), 0, 10},
     {SEC_HTTP, "user_agent", SET_STRING, S_OFF(user_agent), 0, 0},
+    {SEC_HTTP, "host_delay_ms", SET_LONG, S_OFF(host_delay_ms), 0, 60000},
+    {SEC_HTTP, "max_retry_after_s", SET_SECONDS, S_OFF(max_retry_after_ms), 1, 3600},
     {SEC_CRAWL, "max_pages", SET_INT, S_OFF(max_pages), 1, 10000000},
     {SEC_CRAWL, "max_depth", SET_INT, S_OFF(max_depth), 0, 50},
     {SEC_CRAWL, "max_list_pages", SET_INT, S_OFF(max_list_pages), 1, 10000},
     {SEC_CRAWL, "max_links_per_page", SET_INT, S_OFF(max_links_per_page), 1, 1000000},
     {SEC_CRAWL, "max_url_length", SET_INT, S_OFF(max_url_length), 64, 65536},
+    {SEC_CRAWL, "max_urls_per_path", SET_INT, S_OFF(max_urls_per_path), 1, 10000000},
+    {SEC_CRAWL, "resume_within_h", SET_INT, S_OFF(resume_within_h), 0, 720},
     {SEC_THRESHOLDS, "homepage_max_age_days", SET_INT, S_OFF(homepage_max_age_days), 1, 3650},
     {SEC_THRESHOLDS, "homepage_warn_days", SET_INT, S_OFF(homepage_warn_days), 1, 3650},
     {SEC_THRESHOLDS, "blank_warn", SET_INT, S_OFF(blank_warn), 1, 100000},
@@ -193,6 +199,7 @@ static const struct setting_desc settings_table[] = {
     {SEC_INTERPRETATION, "video_hosts", SET_STRV, S_OFF(video_hosts), 0, 0},
     {SEC_INTERPRETATION, "graphic_min_images", SET_INT, S_OFF(graphic_min_images), 1, 1000},
     {SEC_INTERPRETATION, "multiform_min_percent", SET_INT, S_OFF(multiform_min_percent), 0, 100},
+    {SEC_ROOT, "soft404_titles", SET_STRV, S_OFF(soft404_titles), 0, 0},
 };
 
 #define N_SETTINGS ARRAY_SIZE(settings_table)
@@ -1087,6 +1094,7 @@ static void site_def_clear(struct site_def *s)
         free(s->homepage);
         free(s->unit);
         free(s->media_page);
+        strv_free(&s->internal_hosts);
         for (size_t i = 0; i < s->n_cols; i++)
                 column_def_clear(&s->cols[i]);
         free(s->cols);
@@ -1127,6 +1135,35 @@ static void load_column(struct loader *l, const char *path, const struct ynode *
         }
 }
 
+/* A site's crawl keys: ignore_robots, allow_internal_hosts (host names, written as in
+ * URLs: no scheme, port or path). */
+static void load_site_crawl(struct loader *l, const char *path, const struct field *f_robots,
+                            const struct field *f_hosts, struct site_def *def)
+{
+        if (f_robots->key) {
+                _cleanup_free_ char *sub = xasprintf("%s.ignore_robots", path);
+                cfg_get_bool(l, sub, f_robots->val, &def->ignore_robots);
+        }
+        if (f_hosts->key && !cfg_ynode_is_null(f_hosts->val)) {
+                _cleanup_free_ char *sub = xasprintf("%s.allow_internal_hosts", path);
+                struct strv hosts = {0};
+                if (!cfg_get_strv(l, sub, f_hosts->val, true, &hosts))
+                        return;
+                for (size_t i = 0; i < hosts.n; i++) {
+                        const char *h = hosts.items[i], *colon = strchr(h, ':');
+                        /* One colon is a port; an IPv6 address has several and no
+                         * brackets here. */
+                        if (strpbrk(h, "/?#@ []") || (colon && !strchr(colon + 1, ':')))
+                                cfg_report(l, f_hosts->val->pos,
+                                       "%s: '%s' must be a host name or address, without "
+                                       "scheme, port or path",
+                                       sub, h);
+                }
+                strv_free(&def->internal_hosts);
+                def->internal_hosts = hosts;
+        }
+}
+
 static void load_site(struct loader *l, const struct ynode *key, const struct ynode *val)
 {
         _cleanup_free_ char *path = xasprintf("sites.%s", key->text);
@@ -1134,10 +1171,11 @@ static void load_site(struct loader *l, const struct ynode *key, const struct yn
             {.name = "name"}, {.name = "base_url"}, {.name = "homepage"},
             {.name = "unit"}, {.name = "enabled"},  {.name = "columns"},
             {.name = "media_page"}, {.name = "guide_pages"},
+            {.name = "ignore_robots"}, {.name = "allow_internal_hosts"},
         };
         struct field *f_name = &f[0], *f_base = &f[1], *f_home = &f[2], *f_unit = &f[3],
                      *f_enabled = &f[4], *f_columns = &f[5], *f_media = &f[6],
-                     *f_guides = &f[7];
+                     *f_guides = &f[7], *f_robots = &f[8], *f_internal = &f[9];
         struct site_def def = {.id = xstrdup(key->text), .at = key->pos, .enabled = true};
 
         if (!cfg_expect_map(l, path, val))
@@ -1177,6 +1215,7 @@ static void load_site(struct loader *l, const struct ynode *key, const struct yn
                 if (cfg_get_string(l, sub, f_guides->val, false, &def.guide_pages))
                         def.guide_pages_at = f_guides->val->pos;
         }
+        load_site_crawl(l, path, f_robots, f_internal, &def);
         if (f_columns->key && !cfg_ynode_is_null(f_columns->val)) {
                 _cleanup_free_ char *sub = xasprintf("%s.columns", path);
                 const struct ynode *list = f_columns->val;
@@ -1715,6 +1754,9 @@ static void build_site(struct loader *l, struct site_def *sd, struct rule_site *
         s->name = sd->name;
         sd->name = NULL;
         s->enabled = sd->enabled;
+        s->ignore_robots = sd->ignore_robots;
+        s->internal_hosts = sd->internal_hosts;
+        sd->internal_hosts = (struct strv){0};
         s->file = xstrdup(sd->at.file);
         s->line = sd->at.line;
 
@@ -1952,6 +1994,7 @@ void rule_config_free(struct rule_config *c)
                 free(s->media_page);
                 rule_regex_free(s->guide_pages);
                 free(s->file);
+                strv_free(&s->internal_hosts);
         }
         free(c->sites);
         free(c->settings.user_agent);
@@ -1961,6 +2004,7 @@ void rule_config_free(struct rule_config *c)
                 if (sections[i].release)
                         sections[i].release(c);
         content_settings_free(&c->settings);
+        strv_free(&c->settings.soft404_titles);
         strv_free(&c->files);
         free(c);
 }
@@ -1974,6 +2018,19 @@ const struct rule_site *rule_config_site(const struct rule_config *c, const char
                 if (streq_ptr(c->sites[i].name, id_or_name))
                         return &c->sites[i];
         return NULL;
+}
+
+void rule_config_internal_hosts(const struct rule_config *c, const struct rule_site *const *sites,
+                                size_t n, struct strv *ret)
+{
+        if (!sites)
+                n = c->n_sites;
+        for (size_t i = 0; i < n; i++) {
+                const struct rule_site *site = sites ? sites[i] : &c->sites[i];
+                for (size_t k = 0; k < site->internal_hosts.n; k++)
+                        if (!strv_contains(ret, site->internal_hosts.items[k]))
+                                strv_push(ret, site->internal_hosts.items[k]);
+        }
 }
 
 const struct rule_unit *rule_config_unit(const struct rule_config *c, const char *id_or_name)

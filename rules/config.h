@@ -65,6 +65,12 @@ struct rule_site {
         /* The portal's page of its new-media accounts (政务新媒体矩阵), absolute, or NULL:
          * the accounts it links to are compared with the ledger. */
         char *media_page;
+        /* Crawl: "ignore_robots: true" for the office's own portal, whose robots.txt is
+         * written for search engines; "allow_internal_hosts": host names of this site's
+         * crawl that may resolve to loopback, private or link-local addresses (an
+         * intranet portal); every other such connection is refused. */
+        bool ignore_robots;
+        struct strv internal_hosts;
         struct rule_column *columns;
         size_t n_columns;
         /* Pages whose URL matches are service guides (办事指南), besides the articles of
@@ -116,12 +122,16 @@ struct rule_settings {
         int max_host_connections;       /* in flight, per host */
         int retries;                    /* extra attempts for transient failures */
         char *user_agent;
+        long host_delay_ms;             /* between two request starts on one host */
+        long max_retry_after_ms;        /* longest Retry-After (429/503) honoured */
         /* crawl caps */
         int max_pages;                  /* URLs fetched per site and scan */
         int max_depth;                  /* 0 homepage, 1 columns and their list pages, 2 articles */
         int max_list_pages;             /* list pages followed per column */
         int max_links_per_page;
         int max_url_length;
+        int max_urls_per_path;          /* query-string variants of one path followed */
+        int resume_within_h;            /* an interrupted scan younger than this resumes */
         /* thresholds (DOMAIN.md) */
         int homepage_max_age_days;      /* 14 */
         int homepage_warn_days;         /* 10 */
@@ -180,6 +190,7 @@ struct rule_settings {
         struct strv video_hosts;        /* hosts whose embedded player means a video */
         int graphic_min_images;         /* 2: images that make an interpretation graphic */
         int multiform_min_percent;      /* 50: seed 001 */
+        struct strv soft404_titles;     /* error-page titles: "页面不存在", "404", ... */
 };
 
 /* tickets: the 三单 chain (config_notify.c). */
@@ -354,5 +365,10 @@ void rule_config_free(struct rule_config *c);
 /* Looks a site up by id or by name; NULL when there is none. */
 const struct rule_site *rule_config_site(const struct rule_config *c, const char *id_or_name);
 const struct rule_unit *rule_config_unit(const struct rule_config *c, const char *id_or_name);
+/* Appends to ret (no duplicates) the allow_internal_hosts of sites[0..n), or of every site
+ * when sites is NULL: what an HTTP engine shared by several sites may connect to (the
+ * availability probes; the new-media feeds, which rules.d names as it names the sites). */
+void rule_config_internal_hosts(const struct rule_config *c, const struct rule_site *const *sites,
+                                size_t n, struct strv *ret);
 /* The ledger account with this id, or NULL. */
 const struct rule_account *rule_config_account(const struct rule_config *c, const char *id);

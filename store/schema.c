@@ -272,11 +272,86 @@ static const char step_4_mails[] =
         ");\n"
         "CREATE INDEX mail_tickets_ticket ON mail_tickets (ticket_id, role);\n";
 
+/* The crawl's working state, so that RAM stays bounded on a site of a million URLs and a
+ * killed scan resumes where it stopped (issue 3). frontier holds every URL a scan has met:
+ * queued, leased (in the crawler's in-memory window or in flight) or done with its result
+ * and the evidence of every attempt. The crawler's vocabulary (kind, link_kind, verdict,
+ * failure) is stored as its text ids; column_index is the column's position in the site's
+ * plan, whose fingerprint scan_plans keeps so that a resumed scan refuses a changed plan.
+ * Rows of a scan are deleted once the scan completes: pages and findings keep what lasts.
+ * not_before is a monotonic time in ms of the process that wrote it; a resumed scan clears
+ * it. referrer is the frontier id of the first page that linked the URL. */
+static const char step_5_frontier[] =
+        "CREATE TABLE frontier (\n"
+        "        id INTEGER PRIMARY KEY,\n"
+        "        scan_id INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,\n"
+        "        url TEXT NOT NULL,\n"
+        "        kind TEXT NOT NULL,\n"
+        "        prio INTEGER NOT NULL,\n"
+        "        state TEXT NOT NULL DEFAULT 'queued',\n"
+        "        not_before INTEGER NOT NULL DEFAULT 0,\n"
+        "        column_index INTEGER NOT NULL DEFAULT -1,\n"
+        "        depth INTEGER NOT NULL DEFAULT 0,\n"
+        "        link_kind TEXT,\n"
+        "        referrer INTEGER,\n"
+        "        attempts INTEGER NOT NULL DEFAULT 0,\n"
+        "        history TEXT,\n"
+        "        verdict TEXT,\n"
+        "        status INTEGER,\n"
+        "        failure TEXT,\n"
+        "        error TEXT,\n"
+        "        final_url TEXT,\n"
+        "        content_type TEXT,\n"
+        "        parsed INTEGER NOT NULL DEFAULT 0,\n"
+        "        pubdate INTEGER,\n"
+        "        soft404 TEXT,\n"
+        "        UNIQUE (scan_id, url)\n"
+        ");\n"
+        "CREATE INDEX frontier_queue ON frontier (scan_id, state, prio, id);\n"
+
+        "CREATE TABLE scan_plans (\n"
+        "        scan_id INTEGER PRIMARY KEY REFERENCES scans (id) ON DELETE CASCADE,\n"
+        "        fingerprint TEXT NOT NULL\n"
+        ");\n"
+
+        /* What the checks need from a parsed page (crawler/pagecache.c serialises it), with
+         * the validators it was fetched under: the next scan asks with If-None-Match /
+         * If-Modified-Since and, on 304, reuses the extraction instead of the body. One row
+         * per URL of a site, the latest; parse_key names the parse options it depends on.
+         * scan_id is the last scan that used the row, for pruning. */
+        "CREATE TABLE page_cache (\n"
+        "        id INTEGER PRIMARY KEY,\n"
+        "        site TEXT NOT NULL,\n"
+        "        url TEXT NOT NULL,\n"
+        "        etag TEXT,\n"
+        "        last_modified TEXT,\n"
+        "        parse_key TEXT NOT NULL,\n"
+        "        content_type TEXT,\n"
+        "        charset TEXT,\n"
+        "        extract BLOB NOT NULL,\n"
+        "        scan_id INTEGER,\n"
+        "        UNIQUE (site, url)\n"
+        ");\n"
+
+        /* The links of a running scan's pages, appended without indexes: the links table's
+         * two indexes cost more than the rest of a page's processing when written page by
+         * page. A completed scan moves its rows to links in one statement. */
+        "CREATE TABLE links_staged (\n"
+        "        scan_id INTEGER NOT NULL,\n"
+        "        page_id INTEGER NOT NULL,\n"
+        "        url TEXT NOT NULL,\n"
+        "        kind TEXT,\n"
+        "        text TEXT,\n"
+        "        scope TEXT\n"
+        ");\n";
+
+
 const char *const store_schema_steps[] = {
         step_1_initial,
         step_2_tickets_and_accounts,
         step_3_probes_and_verdicts,
         step_4_mails,
+        step_5_frontier,
 };
 
 const size_t store_schema_n_steps = ARRAY_SIZE(store_schema_steps);

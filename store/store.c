@@ -1498,3 +1498,8 @@ int store__set_error(struct store *s, int r, const char *fmt, ...)
         va_end(ap);
         return set_error(s, r, "%s", msg ? msg : "out of memory");
 }
+
+const char *store__boot_id(const struct store *s)
+{
+        return s->boot_id;
+}

@@ -525,3 +525,125 @@ int store_report_ticket_list(struct store *s, const struct store_report_ticket_f
  * a write function would find a transaction it did not open. Returns fn's result, or a
  * negative errno. */
 int store_report_snapshot(struct store *s, int (*fn)(void *userdata), void *userdata);
+
+/* ---- the crawl: frontier, resumable scans, page cache (store/store_frontier.c) ---------- */
+
+/* Takes an interrupted scan back into the running state, owned by this process, so that its
+ * crawl continues from the stored frontier. Only an interrupted scan that was never
+ * reconciled can resume: -EINVAL otherwise, -ENOENT for an unknown scan. */
+int store_scan_resume(struct store *s, int64_t scan_id);
+/* The fingerprint of what a scan crawls (site, columns, caps): recorded at its start and
+ * compared before resuming it, because the frontier refers to columns by position.
+ * get: -ENOENT when none was recorded; *ret_fingerprint is a copy the caller frees. */
+int store_scan_plan_set(struct store *s, int64_t scan_id, const char *fingerprint);
+int store_scan_plan_get(struct store *s, int64_t scan_id, char **ret_fingerprint);
+
+/* The frontier of one scan of one site, and that site's page cache, with their statements
+ * prepared once. Opened by the crawl, closed (accepts NULL) before store_close(). The
+ * crawler's enumerations (kind, link kind, verdict, failure) are passed as its text ids. */
+struct store_frontier;
+int store_frontier_open(struct store *s, int64_t scan_id, const char *site,
+                        struct store_frontier **ret);
+void store_frontier_close(struct store_frontier *f);
+
+struct store_frontier_add {
+        const char *url, *kind, *link_kind;
+        int prio, column, depth;
+        int64_t referrer;               /* frontier id of the linking page, 0: none */
+};
+/* Adds url as queued when the scan has not met it: *ret_added true. Otherwise nothing
+ * changes and *ret_added is false. Either way *ret_id is the URL's row. */
+int store_frontier_add(struct store_frontier *f, const struct store_frontier_add *a,
+                       int64_t *ret_id, bool *ret_added);
+/* 1 and *ret_id when the scan has met url, 0 when not. */
+int store_frontier_find(struct store_frontier *f, const char *url, int64_t *ret_id);
+/* A column's list claims url: its column becomes `column` if it had none and its kind is
+ * "article" or "page" (any kind with any_kind). Returns 1 when claimed, 0 when not
+ * (unknown URL, already claimed). */
+int store_frontier_claim(struct store_frontier *f, const char *url, int column, bool any_kind);
+/* Gives url a referrer when it has none (a planned URL met as a link). 1 when set. */
+int store_frontier_set_referrer(struct store_frontier *f, const char *url, int64_t referrer,
+                                const char *link_kind);
+
+/* A leased row: owned strings, freed by store_frontier_rows_free(). */
+struct store_frontier_row {
+        int64_t id;
+        char *url, *kind, *link_kind;
+        int prio, column, depth, attempts;
+        int64_t referrer;
+        char *history;                  /* JSON array of the attempts so far, or NULL */
+};
+/* Leases up to max queued rows due at now_ms (not_before <= now_ms), by priority then
+ * discovery order; they become "leased" until requeued or done. */
+int store_frontier_lease(struct store_frontier *f, int64_t now_ms, size_t max,
+                         struct store_frontier_row **ret_rows, size_t *ret_n);
+void store_frontier_rows_free(struct store_frontier_row *rows, size_t n);
+/* Puts a leased row back in the queue, due at not_before_ms (a retry, a host in backoff). */
+int store_frontier_requeue(struct store_frontier *f, int64_t id, int64_t not_before_ms,
+                           int attempts, const char *history);
+/* The number of queued rows and the soonest not_before among them (0 when none). */
+int store_frontier_queued(struct store_frontier *f, int64_t *ret_count, int64_t *ret_next_ms);
+/* Leased rows go back to the queue, due at once: a resumed scan's rows that the killed
+ * process had in memory or in flight. Returns the number of rows requeued. */
+int store_frontier_reset(struct store_frontier *f);
+
+struct store_frontier_result {
+        int64_t id;
+        const char *verdict;            /* "ok", "dead", "suspect", "skipped" */
+        long status;
+        const char *failure, *error, *final_url, *content_type;
+        int attempts;
+        const char *history;
+        bool parsed;
+        bool has_pubdate;
+        int32_t pubdate;                /* xj_day */
+        const char *soft404;            /* why a 200 answer is an error page, or NULL */
+};
+int store_frontier_done(struct store_frontier *f, const struct store_frontier_result *r);
+
+/* A finished row, with the URL and column of the page that first linked it. */
+struct store_frontier_done_row {
+        struct store_frontier_result r;
+        const char *url, *kind, *link_kind;
+        int column, depth;
+        const char *referrer_url;       /* NULL: none */
+        int referrer_column;
+};
+typedef int (*store_frontier_fn)(const struct store_frontier_done_row *row, void *userdata);
+/* Calls fn for each done row in discovery order; broken_only: those whose verdict is
+ * "dead" or "suspect" and that have a referrer, and pages (kind other than "resource")
+ * whose body was over the cap (failure "too_large"). fn must not call the frontier
+ * functions above. A non-zero return stops the walk and is returned. */
+int store_frontier_foreach_done(struct store_frontier *f, bool broken_only,
+                                store_frontier_fn fn, void *userdata);
+/* The date a done page showed for itself: 1 and *ret_day, or 0 when none is known. */
+int store_frontier_pubdate(struct store_frontier *f, const char *url, int32_t *ret_day);
+/* Deletes the rows of a scan; called once it has completed. */
+int store_frontier_clear(struct store *s, int64_t scan_id);
+
+/* A page's links during a crawl: appended to an unindexed staging table (the indexes of
+ * links cost more than everything else a page needs, written page by page), and moved to
+ * links when the scan completes, by store_links_publish(), in one statement. Same
+ * arguments and checks as store_links_put() except that the page is not looked up. */
+int store_links_stage(struct store *s, int64_t scan_id, int64_t page_id,
+                      const struct store_link *links, size_t n);
+int store_links_publish(struct store *s, int64_t scan_id);
+
+/* The page cache of the frontier's site: what the checks need from a parsed page, with its
+ * validators. Strings and the extract are valid only during the callback. */
+struct store_cached_page {
+        const char *etag, *last_modified, *parse_key, *content_type, *charset;
+        const void *extract;
+        size_t extract_len;
+};
+typedef int (*store_cached_page_fn)(const struct store_cached_page *p, void *userdata);
+/* Calls fn with the entry for url and returns its result, or -ENOENT. */
+int store_page_cache_get(struct store_frontier *f, const char *url, store_cached_page_fn fn,
+                         void *userdata);
+/* Inserts or replaces the entry for url, as used by the frontier's scan. */
+int store_page_cache_put(struct store_frontier *f, const char *url,
+                         const struct store_cached_page *p);
+/* Marks the entry for url as used by the frontier's scan (a 304 reused it). */
+int store_page_cache_touch(struct store_frontier *f, const char *url);
+/* Deletes the site's entries no scan since `scan_id` used: pages gone from the site. */
+int store_page_cache_prune(struct store *s, const char *site, int64_t scan_id);

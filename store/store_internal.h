@@ -1,5 +1,5 @@
 /* Private to the store: what store.c shares with the files that keep the store's other
- * tables (store_probe.c, store_verdict.c), so that every SQLite error still becomes an
+ * tables (store_probe.c, store_frontier.c...), so that every SQLite error still becomes an
  * errno value in one place (store.c) and every write still runs in the same transaction
  * discipline. Not part of the store's public interface. */
 #pragma once
@@ -25,3 +25,5 @@ int store__prepare(struct store *s, const char *sql, sqlite3_stmt **ret);
 /* Steps a statement that returns no row / a query (1 row, 0 end, negative error). */
 int store__step_done(struct store *s, sqlite3_stmt *st);
 int store__step_row(struct store *s, sqlite3_stmt *st);
+/* This boot's id, recorded with a scan's owner pid. */
+const char *store__boot_id(const struct store *s);

@@ -88,6 +88,7 @@ sites:
     name: 停用区人民政府
     base_url: http://127.0.0.2:9/
     unit: zfb
+    allow_internal_hosts: [127.0.0.2]
     columns:
       - {name: 通知公告, url: tzgg/, class: notice, unit: zfb}
 settings:

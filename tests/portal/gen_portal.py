@@ -1420,6 +1420,9 @@ class Portal:
                  "    unit: %s" % SITE_UNIT,
                  "    media_page: \"@BASE@%s/index.html\"" % MEDIA_DIR,
                  "    guide_pages: %s" % q(GUIDE_PAGES),
+                 # The portal runs on loopback (127.0.0.2 is its refusing "dead" host);
+                 # the crawler refuses internal addresses unless a site allows them.
+                 "    allow_internal_hosts: [127.0.0.1, 127.0.0.2, localhost]",
                  "    columns:"]
         lines += columns(self.columns)
         lines += ["  old:",
@@ -1427,6 +1430,7 @@ class Portal:
                   "    base_url: \"@BASE@old/\"",
                   "    homepage: \"@BASE@old/index.html\"",
                   "    unit: %s" % OLD_SITE_UNIT,
+                  "    allow_internal_hosts: [127.0.0.1, 127.0.0.2, localhost]",
                   "    columns:"]
         lines += columns(self.old_columns)
         return "\n".join(lines) + "\n" + self.media.yaml()

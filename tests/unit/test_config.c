@@ -118,7 +118,18 @@ static void test_shipped(void **state)
         assert_int_equal(s->max_host_connections, 4);
         assert_int_equal(s->max_depth, 2);
         assert_int_equal(s->max_url_length, 2048);
-        assert_non_null(strstr(s->user_agent, "政府网站巡检"));
+        /* The User-Agent says what the crawler is and who runs it, in ASCII. */
+        assert_non_null(strstr(s->user_agent, "xunjian/"));
+        assert_non_null(strstr(s->user_agent, "crawler"));
+        assert_non_null(strstr(s->user_agent, "run by"));
+        for (const char *p = s->user_agent; *p; p++)
+                assert_true((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f);
+        assert_int_equal(s->host_delay_ms, 100);
+        assert_int_equal(s->max_retry_after_ms, 120000);
+        assert_int_equal(s->max_urls_per_path, 500);
+        assert_int_equal(s->resume_within_h, 24);
+        assert_true(strv_contains(&s->soft404_titles, "页面不存在"));
+        assert_true(strv_contains(&s->soft404_titles, "404"));
         assert_true(strv_contains(&s->blank_placeholders, "暂无信息"));
         assert_true(strv_contains(&s->blank_placeholders, "栏目建设中"));
         /* 政务新媒体: 14 days for every type. */
@@ -205,11 +216,11 @@ static void test_base_fixture(void **state)
         assert_string_equal(demo->homepage, "http://127.0.0.1:8080/");
         assert_int_equal(demo->n_columns, 2);
         assert_string_equal(demo->columns[0].url, "http://127.0.0.1:8080/xwzx/gzdt/");
-        assert_int_equal(demo->columns[0].line, 56);
+        assert_int_equal(demo->columns[0].line, 61);
         assert_string_equal(demo->columns[1].url, "http://127.0.0.1:8080/zwgk/zfwj/");
         assert_ptr_equal(demo->columns[1].cls, class_by_id(c, "policy"));
         assert_ptr_equal(demo->columns[1].unit, rule_config_unit(c, "jyj"));
-        assert_int_equal(demo->line, 51);
+        assert_int_equal(demo->line, 56);
         /* email: a string or a list. */
         assert_int_equal(rule_config_unit(c, "zfb")->emails.n, 1);
         assert_int_equal(rule_config_unit(c, "jyj")->emails.n, 2);
@@ -328,7 +339,8 @@ static void test_unknown_key(void **state)
             {"50-unknown.yaml:3:5: ",
              "settings.http: unknown key 'timeout' (allowed: "
              "connect_timeout_s, timeout_s, max_body_bytes, max_redirects, "
-             "max_connections, max_host_connections, retries, user_agent)"},
+             "max_connections, max_host_connections, retries, user_agent, host_delay_ms, "
+             "max_retry_after_s)"},
             {"50-unknown.yaml:5:53: ",
              "classes.extra: unknown key 'warn_days' (allowed: "
              "name, max_age_days, warn_lead_days, group, annual_deadline, interaction)"},
@@ -466,7 +478,7 @@ static void test_missing_setting(void **state)
 {
         /* Reported where the section was written, naming the whole key. */
         static const struct expect e[] = {
-            {"00-a.yaml:11:3: ", "settings.crawl.max_depth is required, and no file of " XJ_FIXTURES
+            {"00-a.yaml:13:3: ", "settings.crawl.max_depth is required, and no file of " XJ_FIXTURES
                                  "/config/missing_setting sets it"},
             {"10-b.yaml:2:3: ", "settings.thresholds.overdue_any_veto is required"},
         };
@@ -482,15 +494,16 @@ static void test_no_settings(void **state)
 
         assert_int_equal(rule_config_load(CASE_DIR("no_settings"), &c, &errors), -EINVAL);
         assert_null(c);
-        /* Every one of the 65 settings is named, then the tickets and mail sections. */
-        assert_int_equal(errors.n, 67);
+        /* Every one of the 70 settings is named, then the tickets and mail sections. */
+        assert_int_equal(errors.n, 72);
         for (size_t i = 0; i < errors.n; i++)
                 assert_true(str_startswith(errors.items[i], prefix));
         assert_non_null(strstr(errors.items[0], "settings.http.connect_timeout_s is required"));
-        assert_non_null(strstr(errors.items[19], "settings.blank_placeholders is required"));
-        assert_non_null(strstr(errors.items[39], "settings.media.platform_hosts is required"));
-        assert_non_null(strstr(errors.items[65], "tickets is required"));
-        assert_non_null(strstr(errors.items[66], "mail is required"));
+        assert_non_null(strstr(errors.items[23], "settings.blank_placeholders is required"));
+        assert_non_null(strstr(errors.items[43], "settings.media.platform_hosts is required"));
+        assert_non_null(strstr(errors.items[69], "settings.soft404_titles is required"));
+        assert_non_null(strstr(errors.items[70], "tickets is required"));
+        assert_non_null(strstr(errors.items[71], "mail is required"));
         strv_free(&errors);
 }
 
@@ -511,7 +524,7 @@ static void test_dup_key(void **state)
                                   "line 7)"},
             /* Names must be unique too, since references may use them. */
             {"50-dup.yaml:4:3: ", "units.mzj2.name: '区教育局' is already the name of "
-                                  "units.jyj (" XJ_FIXTURES "/config/dup_key/00-base.yaml:49)"},
+                                  "units.jyj (" XJ_FIXTURES "/config/dup_key/00-base.yaml:54)"},
         };
 
         check_case("dup_key", e, ARRAY_SIZE(e));

@@ -94,6 +94,16 @@ static void respond(struct conn *c, const char *method, const char *path, const 
         } else if (strcmp(path, "/loop") == 0) {
                 snprintf(out, sizeof(out), "HTTP/1.1 302 Found\r\nLocation: /loop\r\n"
                                            "Content-Length: 0\r\n\r\n");
+        } else if (strcmp(path, "/loop-a") == 0) {
+                snprintf(out, sizeof(out), "HTTP/1.1 302 Found\r\nLocation: /loop-b\r\n"
+                                           "Content-Length: 0\r\n\r\n");
+        } else if (strcmp(path, "/loop-b") == 0) {
+                snprintf(out, sizeof(out), "HTTP/1.1 302 Found\r\nLocation: /loop-a\r\n"
+                                           "Content-Length: 0\r\n\r\n");
+        } else if (strncmp(path, "/to-localhost/", 14) == 0) {
+                /* A page that sends the crawler to another name of an internal address. */
+                snprintf(out, sizeof(out), "HTTP/1.1 302 Found\r\nLocation: http://localhost:%s/ok"
+                                           "\r\nContent-Length: 0\r\n\r\n", path + 14);
         } else if (strcmp(path, "/redirect") == 0) {
                 snprintf(out, sizeof(out), "HTTP/1.1 301 Moved\r\nLocation: /ok\r\n"
                                            "Content-Length: 0\r\n\r\n");
@@ -188,6 +198,10 @@ struct result {
         char retry_after[16];
         char final_url[256];
         long redirects;
+        bool redirect_loop;
+        char blocked[64];
+        char error[512];
+        size_t wire_bytes;
 };
 
 static int pending;
@@ -207,6 +221,11 @@ static void on_done(const struct http_response *r, void *userdata)
         snprintf(res->retry_after, sizeof(res->retry_after), "%s",
                  r->retry_after ? r->retry_after : "");
         snprintf(res->final_url, sizeof(res->final_url), "%s", r->final_url);
+        res->redirect_loop = r->redirect_loop;
+        snprintf(res->blocked, sizeof(res->blocked), "%s",
+                 r->blocked_address ? r->blocked_address : "");
+        snprintf(res->error, sizeof(res->error), "%s", r->error ? r->error : "");
+        res->wire_bytes = r->wire_bytes;
         if (--pending == 0)
                 uv_stop(uv_default_loop());
 }
@@ -220,6 +239,9 @@ struct fixture {
 static int setup(void **state)
 {
         struct fixture *f = calloc(1, sizeof(*f));
+        /* The test server is on loopback: allowed by name, so that "localhost" (the same
+         * address, another name) shows the refusal. */
+        static const char *const allowed[] = {"127.0.0.1", "127.0.0.2"};
         struct http_options o = {
                 .connect_timeout_ms = 2000,
                 .timeout_ms = 1500,
@@ -228,6 +250,8 @@ static int setup(void **state)
                 .max_connections = 8,
                 .max_host_connections = 4,
                 .user_agent = "xunjian-test",
+                .internal_hosts = allowed,
+                .n_internal_hosts = 2,
         };
 
         f->loop = uv_default_loop();
@@ -287,6 +311,8 @@ static void test_ok_and_errors(void **state)
 
         assert_int_equal(ok.status, 200);
         assert_int_equal(ok.failure, HTTP_OK);
+        /* Headers and body as received. */
+        assert_true(ok.wire_bytes > ok.body_len + 100);
         assert_non_null(strstr(ok.body, "你好"));
         assert_string_equal(ok.etag, "\"v1\"");
         assert_int_equal(missing.status, 404);
@@ -336,9 +362,51 @@ static void test_redirect_loop(void **state)
         struct fixture *f = *state;
         struct result loop = {0};
 
+        struct result ab = {0};
+
         fetch(f, "/loop", HTTP_GET, NULL, &loop);
+        fetch(f, "/loop-a", HTTP_GET, NULL, &ab);
         run(f);
         assert_int_equal(loop.failure, HTTP_FAIL_REDIRECTS);
+        assert_true(loop.redirect_loop);
+        /* A → B → A is seen as a loop at once, not after max_redirects hops. */
+        assert_int_equal(ab.failure, HTTP_FAIL_REDIRECTS);
+        assert_true(ab.redirect_loop);
+        assert_non_null(strstr(ab.error, "重定向循环"));
+        assert_non_null(strstr(ab.error, "/loop-b"));
+        assert_true(ab.redirects <= 2);
+}
+
+static void fetch_url(struct fixture *f, const char *url, struct result *res)
+{
+        struct http_request req = {.url = url, .done = on_done, .userdata = res};
+        pending++;
+        assert_int_equal(http_fetch(f->http, &req), 0);
+}
+
+/* After DNS resolution, internal addresses are refused unless the host is allowed by
+ * name: "localhost" is 127.0.0.1 under another name, 169.254.169.254 is where cloud
+ * metadata answers, and a redirect from an allowed host does not get around it. */
+static void test_internal_addresses(void **state)
+{
+        struct fixture *f = *state;
+        struct result local = {0}, metadata = {0}, redirected = {0}, mapped = {0};
+        char url[128];
+
+        snprintf(url, sizeof(url), "http://localhost:%d/ok", f->srv.port);
+        fetch_url(f, url, &local);
+        fetch_url(f, "http://169.254.169.254/latest/meta-data/", &metadata);
+        fetch_url(f, "http://[::ffff:10.0.0.1]/", &mapped);
+        snprintf(url, sizeof(url), "/to-localhost/%d", f->srv.port);
+        fetch(f, url, HTTP_GET, NULL, &redirected);
+        run(f);
+        assert_int_equal(local.failure, HTTP_FAIL_BLOCKED);
+        assert_true(streq(local.blocked, "127.0.0.1") || streq(local.blocked, "::1"));
+        assert_non_null(strstr(local.error, "内网"));
+        assert_int_equal(metadata.failure, HTTP_FAIL_BLOCKED);
+        assert_string_equal(metadata.blocked, "169.254.169.254");
+        assert_int_equal(mapped.failure, HTTP_FAIL_BLOCKED);
+        assert_int_equal(redirected.failure, HTTP_FAIL_BLOCKED);
 }
 
 static void test_head_and_conditional(void **state)
@@ -418,6 +486,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_size_caps, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_redirect_loop, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_internal_addresses, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_head_and_conditional, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_connection_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refuses_bad_requests, setup, teardown),
