@@ -49,7 +49,8 @@ static const char usage_text[] =
         "  version                         显示版本\n"
         "\n"
         "全局选项:\n"
-        "  --config DIR     rules.d 目录（默认 /etc/xunjian/rules.d，不存在时用源码中的 rules.d）\n"
+        "  --config DIR     rules.d 目录（默认 /etc/xunjian/rules.d，不存在时用随程序安装的\n"
+        "                   /usr/share/xunjian/rules.d 或源码中的 rules.d）\n"
         "  --db FILE        数据库文件（默认 $XUNJIAN_DB，或 $STATE_DIRECTORY/xunjian.db，\n"
         "                   或 ./xunjian.db）\n"
         "  --now ISO8601    以此时间为“现在”（测试与复核用），如 2026-11-23T09:00:00+08:00\n"
@@ -128,10 +129,14 @@ static const struct option options[] = {
         {0},
 };
 
+/* The office's rules.d; else the defaults `meson install` put under datadir; else, for a
+ * program run from its build directory, the source tree's. */
 static const char *default_config_dir(void)
 {
         if (access(XJ_SYSCONF_RULES_DIR, F_OK) == 0)
                 return XJ_SYSCONF_RULES_DIR;
+        if (access(XJ_DATA_RULES_DIR, F_OK) == 0)
+                return XJ_DATA_RULES_DIR;
         return XJ_SOURCE_RULES_DIR;
 }
 

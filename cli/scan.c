@@ -29,6 +29,7 @@ struct scan_run {
         bool progress_tty;              /* a live line on a terminal, else log lines */
         bool resumed;
         bool homepage_only;             /* the daily check of the homepage's links */
+        bool verdict_made, qualified;   /* the site verdict stored with the scan */
         bool print;                     /* write the scan's violations to cli->out */
         scan_done_fn done;
         void *userdata;
@@ -298,6 +299,10 @@ static int conclude(struct scan_run *run, struct store_reconcile_stats *ret_stat
         size_t n_rules = 0;
         int r;
 
+        /* One transaction from the end-of-scan findings to the reconcile: a process killed
+         * anywhere in between leaves the scan running, to be resumed and concluded again
+         * from the start, never complete but not folded into the violations (nor with its
+         * end-of-scan findings stored twice by the resumed run). */
         r = store_begin(run->store);
         if (r < 0)
                 goto fail;
@@ -315,25 +320,18 @@ static int conclude(struct scan_run *run, struct store_reconcile_stats *ret_stat
                                                                     carry_forward, &cr);
         }
         if (run->store_error) {
-                store_rollback(run->store);
                 r = run->store_error;
-                goto fail;
+                goto rollback;
         }
         /* The crawl staged its links without indexes; the complete scan publishes them. */
-        if (r >= 0)
-                r = store_links_publish(run->store, run->scan_id);
-        if (r < 0) {
-                store_rollback(run->store);
-                goto fail;
-        }
-        r = store_commit(run->store);
+        r = store_links_publish(run->store, run->scan_id);
         if (r < 0)
-                goto fail;
+                goto rollback;
 
         stats.findings = (int64_t)run->findings;
         r = store_scan_finish(run->store, run->scan_id, SCAN_COMPLETE, run->cli->now, &stats);
         if (r < 0)
-                goto fail;
+                goto rollback;
         /* The frontier was working state; pages and findings keep what lasts. A page no
          * complete scan has seen since this one is gone from the site: its cache entry
          * goes too (not after a capped crawl, which did not look everywhere). */
@@ -341,35 +339,49 @@ static int conclude(struct scan_run *run, struct store_reconcile_stats *ret_stat
         if (r == 0 && !res->capped && !run->homepage_only)
                 r = store_page_cache_prune(run->store, run->site->id, run->scan_id);
         if (r < 0)
-                goto fail;
+                goto rollback;
+
         if (run->homepage_only) {
+                /* It looked at the homepage only: only what was found there can be fixed. */
                 static const char *const dead[] = {"dead_link"};
                 r = store_reconcile_page(run->store, run->scan_id, dead, 1, run->site->homepage,
                                          run->cli->now, ret_stats);
-                if (r < 0)
-                        goto fail;
-                return 0;
+        } else {
+                /* A crawl cut short by max_pages did not see every page, so a dead link it
+                 * did not meet again may still be there: only the other rules may mark
+                 * fixes. */
+                for (size_t i = 0; i < rule_checks_count; i++)
+                        for (const char *const *id = rule_checks[i].rules; *id; id++)
+                                if (!(res->capped && rule_checks[i].needs_every_page) &&
+                                    n_rules < ARRAY_SIZE(rules))
+                                        rules[n_rules++] = *id;
+                /* Page checks saw only the pages fetched: the same holds for them. */
+                for (const struct rule_page_check *c = rule_page_checks;
+                     c->rules && !res->capped; c++)
+                        for (const char *const *id = c->rules; *id; id++)
+                                if (n_rules < ARRAY_SIZE(rules))
+                                        rules[n_rules++] = *id;
+                if (res->capped)
+                        log_warning("%s: 已达到页面上限 %d，本次扫描未覆盖全站，失效链接不做整改确认",
+                                    run->site->id, run->plan.max_pages);
+                r = store_reconcile(run->store, run->scan_id, rules, n_rules, run->cli->now,
+                                    ret_stats);
         }
-
-        /* A crawl cut short by max_pages did not see every page, so a dead link it did not
-         * meet again may still be there: only the other rules may mark fixes. */
-        for (size_t i = 0; i < rule_checks_count; i++)
-                for (const char *const *id = rule_checks[i].rules; *id; id++)
-                        if (!(res->capped && rule_checks[i].needs_every_page) &&
-                            n_rules < ARRAY_SIZE(rules))
-                                rules[n_rules++] = *id;
-        /* Page checks saw only the pages fetched: the same holds for them. */
-        for (const struct rule_page_check *c = rule_page_checks; c->rules && !res->capped; c++)
-                for (const char *const *id = c->rules; *id; id++)
-                        if (n_rules < ARRAY_SIZE(rules))
-                                rules[n_rules++] = *id;
-        if (res->capped)
-                log_warning("%s: 已达到页面上限 %d，本次扫描未覆盖全站，失效链接不做整改确认",
-                            run->site->id, run->plan.max_pages);
-        r = store_reconcile(run->store, run->scan_id, rules, n_rules, run->cli->now, ret_stats);
+        if (r < 0)
+                goto rollback;
+        /* The site verdict of this scan (合格/不合格), kept for `xunjian verdict` and its
+         * trend, in the same commit. A failure to make it is logged and does not undo the
+         * scan: its writes are a savepoint of their own. */
+        if (!run->homepage_only)
+                run->verdict_made = cli_verdict_make(run->cli, run->config, run->store,
+                                                     run->site, run->scan_id, run->cli->now,
+                                                     &run->qualified) == 0;
+        r = store_commit(run->store);
         if (r < 0)
                 goto fail;
         return 0;
+rollback:
+        store_rollback(run->store);
 fail:
         log_error("%s: 保存扫描结果失败: %s", run->cli->db_path, store_errmsg(run->store));
         return r;
@@ -544,14 +556,9 @@ static void scan_conclude(struct scan_run *run)
                 log_crawl_notes(run, res);
                 r = conclude(run, &rs);
         }
-        /* The site verdict of this scan (合格/不合格), kept for `xunjian verdict` and its
-         * trend. A failure to store it is logged and does not undo the scan. */
-        bool qualified = false;
-        if (r == 0 && !run->homepage_only &&
-            cli_verdict_make(cli, run->config, run->store, site, run->scan_id, cli->now,
-                             &qualified) == 0 && !cli->quiet)
+        if (r == 0 && run->verdict_made && !cli->quiet)
                 log_notice("%s: 单项否决评价：%s（详见 xunjian verdict）", site->id,
-                           qualified ? "合格" : "不合格");
+                           run->qualified ? "合格" : "不合格");
 
         if (r == 0) {
                 struct store_violation_filter f = {.state = -1, .scan_id = run->scan_id};

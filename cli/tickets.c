@@ -356,6 +356,7 @@ int cli_notify(struct cli *cli)
                                    : m->state == MAIL_SENT                ? "已发送"
                                    : m->state == MAIL_FAILED_TEMPORARY    ? "暂时失败，下次重试"
                                    : m->state == MAIL_FAILED_PERMANENT    ? "发送失败"
+                                   : m->state == MAIL_IN_DOUBT            ? "状态不明，不再发送"
                                                                           : "已写入";
 
                 /* Units with nothing to report are many; name them only when asked. */
@@ -365,8 +366,10 @@ int cli_notify(struct cli *cli)
                         what, m->detail ? m->detail : "");
         }
         if (!cli->quiet)
-                fprintf(stderr, "邮件：已发送 %d 封，写入 %d 封，暂时失败 %d 封，失败 %d 封，跳过 %d\n",
-                        rep.sent, rep.written, rep.temporary, rep.permanent, rep.skipped);
+                fprintf(stderr, "邮件：已发送 %d 封，写入 %d 封，暂时失败 %d 封，失败 %d 封，"
+                                "状态不明 %d 封，跳过 %d\n",
+                        rep.sent, rep.written, rep.temporary, rep.permanent, rep.in_doubt,
+                        rep.skipped);
         if (r < 0) {
                 if (error)
                         fprintf(stderr, "xunjian: %s\n", error);

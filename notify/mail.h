@@ -65,14 +65,32 @@ char *notify_mail_message_id(const char *from_address, const char *tag);
  * *ret_error) when the file or variable is missing or empty. */
 int notify_mail_password(const struct rule_mail *mail, char **ret, char **ret_error);
 
+/* The two moments of a send that decide whether a message may be sent again, for the
+ * caller to record (both may be NULL; userdata is theirs). */
+struct notify_mail_hooks {
+        /* Just before the last bytes of the message go to the server. Until then the server
+         * cannot have accepted it; from then on it may have, whatever happens to us. A
+         * negative return aborts the transfer (nothing is accepted) and is returned. */
+        int (*committing)(void *userdata);
+        /* As soon as the server has answered 250 to the data, before the connection is
+         * closed (QUIT costs a round trip we need not wait for). A negative return is
+         * returned; the message has been accepted all the same. */
+        int (*accepted)(void *userdata);
+        void *userdata;
+};
+
 /* Sends one message to the envelope recipients with libcurl's easy interface (blocking;
  * one message at a time is all a nightly run needs). Returns 0 when the server accepted
  * it, -EAGAIN for a temporary failure (a 4xx answer, a refused or lost connection, a
- * timeout: try again later), another negative errno for a permanent one (a 5xx answer,
- * STARTTLS or login refused, a certificate not trusted); *ret_error (the caller frees it)
- * then has the server's answer or curl's message. */
+ * timeout: try again later), -EINPROGRESS when the whole message went out and no answer
+ * came back (the connection broke or timed out after the end of the data: the server may
+ * have accepted it, so it must not be sent again), another negative errno for a permanent
+ * failure (a 5xx answer, STARTTLS or login refused, a certificate not trusted);
+ * *ret_error (the caller frees it) then has the server's answer or curl's message. hooks
+ * may be NULL. */
 int notify_mail_send(const struct rule_mail *mail, const char *password, const char *const *rcpt,
-                     size_t n_rcpt, const char *message, size_t len, char **ret_error);
+                     size_t n_rcpt, const char *message, size_t len,
+                     const struct notify_mail_hooks *hooks, char **ret_error);
 
 /* The nightly run (mail_nightly.c). */
 struct notify_mail_options {
@@ -93,6 +111,7 @@ struct notify_mail_report {
         struct notify_mail_outcome *items;
         size_t n;
         int sent, temporary, permanent, written, skipped;
+        int in_doubt;           /* sent to the server this run, its answer lost */
 };
 void notify_mail_report_free(struct notify_mail_report *r);
 
@@ -102,8 +121,9 @@ void notify_mail_report_free(struct notify_mail_report *r);
  * failure is retried by the next run. With a dry run, the same messages are written to
  * files and the store is left as it was (the caller runs it inside a transaction it rolls
  * back). Returns 0 when every message went out (or was written), -EAGAIN when some
- * failed temporarily, -EIO when some failed permanently, another negative errno when the
- * store failed (*ret_error then says how). */
+ * failed temporarily, -EIO when some failed permanently or went out without an answer
+ * (in-doubt: never sent again), another negative errno when the store failed (*ret_error
+ * then says how). */
 int notify_mail_run(struct store *s, const struct rule_config *config, int64_t now,
                     const struct notify_mail_options *o, struct notify_mail_report *report,
                     char **ret_error);

@@ -52,6 +52,8 @@ static void outcome(struct notify_mail_report *rep, const char *unit, int kind,
                 rep->sent++;
         else if (state == MAIL_FAILED_TEMPORARY)
                 rep->temporary++;
+        else if (state == MAIL_IN_DOUBT)
+                rep->in_doubt++;
         else if (state == MAIL_FAILED_PERMANENT)
                 rep->permanent++;
         else
@@ -552,7 +554,7 @@ struct existing {
         int64_t id;
         enum mail_state state;
         int attempts;
-        char *message, *recipients;
+        char *message, *recipients, *message_id;
         size_t len;
 };
 
@@ -569,6 +571,7 @@ static int existing_one(const struct store_mail *m, void *userdata)
         e->message[m->message_len] = '\0';
         e->len = m->message_len;
         e->recipients = xstrdup(m->recipients);
+        e->message_id = xstrdup(m->message_id);
         return 0;
 }
 
@@ -581,21 +584,62 @@ static void split_recipients(const char *list, struct strv *out)
                 strv_push(out, p);
 }
 
+/* The record of one send, kept as the send goes (struct notify_mail_hooks). */
+struct sending {
+        struct store *s;
+        int64_t id, now;
+        int store_error;        /* a hook's store call failed */
+};
+
+static int sending_committing(void *userdata)
+{
+        struct sending *x = userdata;
+        int r = store_mail_in_doubt(x->s, x->id, x->now);
+
+        if (r < 0)
+                x->store_error = r;
+        return r;
+}
+
+static int sending_accepted(void *userdata)
+{
+        struct sending *x = userdata;
+        int r = store_mail_attempted(x->s, x->id, MAIL_SENT, x->now, NULL);
+
+        if (r < 0)
+                x->store_error = r;
+        return r;
+}
+
 /* Sends a recorded mail and records the outcome; a temporary failure that used up
- * max_attempts becomes permanent. */
+ * max_attempts becomes permanent.
+ *
+ * Crash safety: the mail is marked in-doubt (committed) before the last bytes of its data
+ * go to the server, and sent as soon as the server's 250 arrives, before QUIT. A process
+ * killed before the mark leaves the mail pending, and the next run sends it: the server
+ * cannot have had all of it. Killed between the mark and the record of the 250, it leaves
+ * the mail in-doubt, which no run sends again; the operator looks its Message-ID up in the
+ * server's log. That window is one round trip to the server and one SQLite commit: a
+ * duplicate cannot happen, a loss only inside it (RFC 1047 describes the window). */
 static int attempt(struct store *s, const struct rule_config *cfg, const char *password,
                    int64_t now, int64_t id, int attempts_before, const char *message, size_t len,
                    const struct strv *rcpt, const struct target *t,
                    struct notify_mail_report *rep)
 {
         _cleanup_free_ char *error = NULL;
+        struct sending x = {.s = s, .id = id, .now = now};
+        struct notify_mail_hooks hooks = {sending_committing, sending_accepted, &x};
         enum mail_state state;
         int r;
 
         r = notify_mail_send(&cfg->mail, password, (const char *const *)rcpt->items, rcpt->n,
-                             message, len, &error);
+                             message, len, &hooks, &error);
+        if (x.store_error < 0)
+                return x.store_error;
         if (r == 0)
                 state = MAIL_SENT;
+        else if (r == -EINPROGRESS)
+                state = MAIL_IN_DOUBT;
         else if (r == -EAGAIN && attempts_before + 1 < cfg->mail.max_attempts)
                 state = MAIL_FAILED_TEMPORARY;
         else
@@ -604,10 +648,19 @@ static int attempt(struct store *s, const struct rule_config *cfg, const char *p
                 char *more = xasprintf("%s（已尝试 %d 次，放弃）", error, attempts_before + 1);
                 free(error);
                 error = more;
+        } else if (state == MAIL_IN_DOUBT) {
+                char *more = xasprintf("状态不明：邮件已全部交给服务器，未收到答复（%s）；"
+                                       "为免重复不再发送，请按 Message-ID 核对邮件服务器日志",
+                                       error ? error : "?");
+                free(error);
+                error = more;
         }
-        r = store_mail_attempted(s, id, state, now, error);
-        if (r < 0)
-                return r;
+        /* Sent was recorded by the accepted hook, before the connection closed. */
+        if (state != MAIL_SENT) {
+                r = store_mail_attempted(s, id, state, now, error);
+                if (r < 0)
+                        return r;
+        }
         outcome(rep, t->unit->name, t->kind, state, false,
                 state == MAIL_SENT ? xstrdup(rcpt->n ? rcpt->items[0] : "")
                                    : xstrdup(error ? error : "?"));
@@ -681,7 +734,14 @@ static int run_target(struct store *s, const struct rule_config *cfg, int64_t no
         if (r < 0)
                 goto store_error;
         if (ex.found) {
-                if (ex.state != MAIL_PENDING && ex.state != MAIL_FAILED_TEMPORARY) {
+                if (ex.state == MAIL_IN_DOUBT) {
+                        /* A run killed while the server had the whole message: it may
+                         * have been delivered, so it is not sent again. */
+                        outcome(rep, t->unit->name, t->kind, ex.state, true,
+                                xasprintf("今日邮件状态不明（已交给服务器，未记录其答复），"
+                                          "为免重复不再发送；请按 Message-ID %s 核对邮件服务器日志",
+                                          ex.message_id));
+                } else if (ex.state != MAIL_PENDING && ex.state != MAIL_FAILED_TEMPORARY) {
                         outcome(rep, t->unit->name, t->kind, ex.state, true,
                                 xasprintf("今日邮件已处理（%s）", mail_state_id(ex.state)));
                 } else if (o->dry_run_dir) {
@@ -764,6 +824,7 @@ store_error:
 out:
         free(ex.message);
         free(ex.recipients);
+        free(ex.message_id);
         content_free(&c);
         built_free(&b);
         return r;
@@ -814,7 +875,7 @@ int notify_mail_run(struct store *s, const struct rule_config *config, int64_t n
                 explicit_bzero(password, strlen(password));
         if (r < 0)
                 return r;
-        if (report->permanent > 0)
+        if (report->permanent > 0 || report->in_doubt > 0)
                 return -EIO;
         if (report->temporary > 0)
                 return -EAGAIN;

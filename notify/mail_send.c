@@ -70,8 +70,14 @@ int notify_mail_password(const struct rule_mail *mail, char **ret, char **ret_er
 struct upload {
         const char *data;
         size_t len, pos;
+        const struct notify_mail_hooks *hooks;
+        bool committed;         /* the last bytes were handed to curl */
+        int hook_error;
 };
 
+/* curl asks for the message in pieces and sends the end-of-data marker only after the
+ * last piece: the committing hook runs before that piece is handed over, so it is on
+ * record before the server can have the whole message. */
 static size_t read_cb(char *out, size_t size, size_t nmemb, void *userdata)
 {
         struct upload *u = userdata;
@@ -79,6 +85,16 @@ static size_t read_cb(char *out, size_t size, size_t nmemb, void *userdata)
 
         if (n > u->len - u->pos)
                 n = u->len - u->pos;
+        if (n > 0 && u->pos + n == u->len && !u->committed) {
+                if (u->hooks && u->hooks->committing) {
+                        int r = u->hooks->committing(u->hooks->userdata);
+                        if (r < 0) {
+                                u->hook_error = r;
+                                return CURL_READFUNC_ABORT;
+                        }
+                }
+                u->committed = true;
+        }
         memcpy(out, u->data + u->pos, n);
         u->pos += n;
         return n;
@@ -122,11 +138,12 @@ static int classify(CURLcode result, long reply)
         } while (0)
 
 int notify_mail_send(const struct rule_mail *mail, const char *password, const char *const *rcpt,
-                     size_t n_rcpt, const char *message, size_t len, char **ret_error)
+                     size_t n_rcpt, const char *message, size_t len,
+                     const struct notify_mail_hooks *hooks, char **ret_error)
 {
         char errbuf[CURL_ERROR_SIZE] = "";
         struct curl_slist *list = NULL;
-        struct upload up = {message, len, 0};
+        struct upload up = {.data = message, .len = len, .hooks = hooks};
         _cleanup_free_ char *url = NULL, *from = NULL;
         CURLcode result = CURLE_OK;
         long reply = 0;
@@ -187,11 +204,24 @@ int notify_mail_send(const struct rule_mail *mail, const char *password, const c
 
         result = curl_easy_perform(h);
         if (result == CURLE_OK) {
-                r = 0;
+                /* Accepted. curl keeps the connection open and says QUIT only at
+                 * curl_easy_cleanup(); the record is made first. */
+                r = hooks && hooks->accepted ? hooks->accepted(hooks->userdata) : 0;
+                if (r > 0)
+                        r = 0;
+                goto out;
+        }
+        if (up.hook_error < 0) {
+                *ret_error = xasprintf("记录发送状态失败：%s", strerror(-up.hook_error));
+                r = up.hook_error;
                 goto out;
         }
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply);
         r = classify(result, reply);
+        /* The whole message went out and the server did not refuse it: whether it was
+         * accepted is unknown (the connection broke or timed out before the answer). */
+        if (up.committed && reply < 400)
+                r = -EINPROGRESS;
         if (reply >= 400)
                 *ret_error = xasprintf("smtp://%s:%d: 服务器答复 %ld（%s）", mail->host,
                                        mail->port, reply, *errbuf ? errbuf

@@ -395,6 +395,9 @@ enum mail_state {
         MAIL_FAILED_TEMPORARY = 2,
         MAIL_FAILED_PERMANENT = 3,
         MAIL_SUPERSEDED = 4,
+        /* The whole message went to the server and its answer was not recorded: it may
+         * have been delivered. Never sent again automatically (see store_mail_in_doubt). */
+        MAIL_IN_DOUBT = 5,
 };
 const char *mail_state_id(enum mail_state s);   /* "pending", "sent", "failed-temporary"... */
 
@@ -435,10 +438,16 @@ typedef int (*store_mail_fn)(const struct store_mail *m, void *userdata);
 int store_mails_foreach(struct store *s, const struct store_mail_filter *filter,
                         store_mail_fn fn, void *userdata);
 
-/* Records an attempt to send mail id: its outcome (sent, failed-temporary or
- * failed-permanent), when, and the error (NULL when sent). */
+/* Records an attempt to send mail id: its outcome (sent, failed-temporary,
+ * failed-permanent, or in-doubt when the server's answer never came), when, and the error
+ * (NULL when sent). The mail must be pending, failed-temporary or in-doubt. */
 int store_mail_attempted(struct store *s, int64_t mail_id, enum mail_state state, int64_t at,
                          const char *error);
+/* Marks mail id in-doubt, committed, just before the end of its data goes to the server:
+ * from then on the server may accept it at any moment, and a process killed before
+ * store_mail_attempted() must leave a mail that is not sent again (a duplicate), rather
+ * than one that is (RFC 1047). -ENOENT unless it is pending or failed-temporary. */
+int store_mail_in_doubt(struct store *s, int64_t mail_id, int64_t at);
 /* Marks superseded the unsent mails of kind to unit from days before day: the mail of day
  * reports everything they would have. *ret_n (may be NULL) is how many. */
 int store_mails_supersede(struct store *s, const char *kind, const char *unit, const char *day,

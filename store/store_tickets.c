@@ -12,7 +12,7 @@ static const char *const kind_labels[] = {"办理单", "提醒单", "催办单"}
 static const char *const state_ids[] = {"open", "closed", "accepted"};
 static const char *const state_labels[] = {"办理中", "已整改办结", "已确认例外"};
 static const char *const mail_state_ids[] = {"pending", "sent", "failed-temporary",
-                                             "failed-permanent", "superseded"};
+                                             "failed-permanent", "superseded", "in-doubt"};
 
 const char *ticket_kind_id(enum ticket_kind k)
 {
@@ -564,11 +564,12 @@ int store_mail_attempted(struct store *s, int64_t mail_id, enum mail_state state
 
         if (!s)
                 return -EINVAL;
-        if (state != MAIL_SENT && state != MAIL_FAILED_TEMPORARY && state != MAIL_FAILED_PERMANENT)
-                return store__set_error(s, -EINVAL, "an attempt ends sent or failed");
+        if (state != MAIL_SENT && state != MAIL_FAILED_TEMPORARY &&
+            state != MAIL_FAILED_PERMANENT && state != MAIL_IN_DOUBT)
+                return store__set_error(s, -EINVAL, "an attempt ends sent, failed or in doubt");
         r = store__prepare(s, "UPDATE mails SET state = ?, attempts = attempts + 1, last_attempt_at = ?,"
                        " sent_at = ?, error = ? WHERE id = ?"
-                       " AND state IN ('pending', 'failed-temporary')", &st);
+                       " AND state IN ('pending', 'failed-temporary', 'in-doubt')", &st);
         if (r < 0)
                 return r;
         b = (struct binder){.stmt = st};
@@ -576,6 +577,33 @@ int store_mail_attempted(struct store *s, int64_t mail_id, enum mail_state state
         bind_int(&b, at);
         bind_int_or_null(&b, state == MAIL_SENT ? at : 0);
         bind_text(&b, state == MAIL_SENT ? NULL : error);
+        bind_int(&b, mail_id);
+        r = bind_done(s, &b);
+        if (r < 0)
+                return r;
+        r = store__tx_begin(s);
+        if (r < 0)
+                return r;
+        r = store__step_row(s, st);
+        if (r >= 0 && sqlite3_changes(store__db(s)) == 0)
+                r = store__set_error(s, -ENOENT, "no unsent mail %" PRId64, mail_id);
+        return store__tx_end(s, r);
+}
+
+int store_mail_in_doubt(struct store *s, int64_t mail_id, int64_t at)
+{
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        struct binder b;
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        r = store__prepare(s, "UPDATE mails SET state = 'in-doubt', last_attempt_at = ? WHERE id = ?"
+                       " AND state IN ('pending', 'failed-temporary')", &st);
+        if (r < 0)
+                return r;
+        b = (struct binder){.stmt = st};
+        bind_int(&b, at);
         bind_int(&b, mail_id);
         r = bind_done(s, &b);
         if (r < 0)

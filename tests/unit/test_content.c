@@ -30,6 +30,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tests/unit/mdwe.h"
 #include "common/buf.h"
 #include "common/util.h"
 #include "common/xtime.h"
@@ -381,6 +382,10 @@ static size_t list_fixtures(struct strv *paths)
 
 int main(void)
 {
+        /* XJ_TEST_MDWE=1 (meson test content-nojit): rules/regex.c under the service's
+         * MemoryDenyWriteExecute=. */
+        if (test_mdwe_from_env() < 0)
+                return 77;
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_regex_hostile),
                 cmocka_unit_test(test_no_collection),

@@ -8,7 +8,11 @@
  *   evidence-has SUBJECT-SUFFIX TEXT     that finding's evidence contains TEXT
  *   evidence-lacks TEXT                  no finding's detail or evidence contains TEXT
  *
- * Also: the hostile page must finish quickly, and the sentence helper. */
+ * Also: the hostile page must finish quickly, and the sentence helper.
+ *
+ * Run again with XJ_TEST_MDWE=1 (meson test dictionary-nojit): the same fixtures with PCRE2's
+ * JIT refused as under xunjian.service's MemoryDenyWriteExecute=, so the patterns find the
+ * same hits and stop at the same limits in the interpreter. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,7 +24,11 @@
 
 #include <dirent.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include "tests/unit/fixture_util.h"
+#include "tests/unit/mdwe.h"
 #include "rules/checks.h"
 
 #define DICT_DIR XJ_FIXTURES "/dictionary"
@@ -293,9 +301,35 @@ static void test_id_card(void **state)
         assert_false(rule_id_card_valid("110105202712310021", today));
 }
 
+/* Under MDWE no pattern is JIT-compiled, and pcre2_jit_compile()'s failure did not refuse
+ * the pattern; otherwise, where PCRE2 has a JIT, every pattern uses it. */
+static bool under_mdwe;
+
+static void test_jit_state(void **state)
+{
+        const struct rule_config *c = *state;
+        uint32_t have_jit = 0;
+
+        pcre2_config(PCRE2_CONFIG_JIT, &have_jit);
+        assert_true(c->dictionary.n_patterns >= 3);
+        for (size_t i = 0; i < c->dictionary.n_patterns; i++) {
+                const struct rule_pattern *p = &c->dictionary.patterns[i];
+                if (under_mdwe || !have_jit)
+                        assert_false(p->jit);
+                else
+                        assert_true(p->jit);
+        }
+}
+
 int main(void)
 {
+        int mdwe = test_mdwe_from_env();
+
+        if (mdwe < 0)
+                return 77;
+        under_mdwe = mdwe > 0;
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_jit_state),
                 cmocka_unit_test(test_fixtures),
                 cmocka_unit_test(test_hostile_limit_evidence),
                 cmocka_unit_test(test_context),
