@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <unistd.h>
 
@@ -152,6 +153,35 @@ static char *default_db_path(void)
                 return xasprintf("%.*s/xunjian.db", (int)n, e);
         }
         return xstrdup("xunjian.db");
+}
+
+static void cli_loop_signal(uv_signal_t *h, int signum)
+{
+        struct cli_loop *l = h->data;
+
+        l->on_signal(signum, l->userdata);
+}
+
+void cli_loop_init(struct cli_loop *l, void (*on_signal)(int signum, void *userdata),
+                   void *userdata)
+{
+        uv_loop_init(&l->loop);
+        l->on_signal = on_signal;
+        l->userdata = userdata;
+        uv_signal_init(&l->loop, &l->sigint);
+        uv_signal_init(&l->loop, &l->sigterm);
+        l->sigint.data = l->sigterm.data = l;
+        uv_signal_start(&l->sigint, cli_loop_signal, SIGINT);
+        uv_signal_start(&l->sigterm, cli_loop_signal, SIGTERM);
+}
+
+void cli_loop_close(struct cli_loop *l, const char *what)
+{
+        uv_close((uv_handle_t *)&l->sigint, NULL);
+        uv_close((uv_handle_t *)&l->sigterm, NULL);
+        uv_run(&l->loop, UV_RUN_DEFAULT);
+        if (uv_loop_close(&l->loop) != 0)
+                log_warning("%s: event loop closed with handles still open", what);
 }
 
 int cli_load_config(struct cli *cli, struct rule_config **ret)

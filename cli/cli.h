@@ -63,6 +63,20 @@ int cli_main(int argc, char **argv);
 int cli_load_config(struct cli *cli, struct rule_config **ret);
 int cli_open_store(struct cli *cli, struct store **ret);
 
+/* The loop of one command run in the foreground (scan, probe, media), on which SIGINT and
+ * SIGTERM call on_signal(signum, userdata). cli_loop_close() closes the signal handles,
+ * runs the loop until every handle has closed and closes it, warning (with what) when a
+ * handle is left. */
+struct cli_loop {
+        uv_loop_t loop;
+        uv_signal_t sigint, sigterm;
+        void (*on_signal)(int signum, void *userdata);
+        void *userdata;
+};
+void cli_loop_init(struct cli_loop *l, void (*on_signal)(int signum, void *userdata),
+                   void *userdata);
+void cli_loop_close(struct cli_loop *l, const char *what);
+
 /* Subcommands. Each returns an exit code. */
 int cli_scan(struct cli *cli, const struct rule_config *config, struct store *store);
 

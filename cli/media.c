@@ -4,7 +4,6 @@
 #include "cli/media.h"
 
 #include <errno.h>
-#include <signal.h>
 
 #include "common/log.h"
 #include "crawler/charset.h"
@@ -627,8 +626,7 @@ void media_run_free(struct media_run *run)
 /* ---- `xunjian media`: one run on a loop of its own ---------------------------------- */
 
 struct media_cmd {
-        uv_loop_t loop;
-        uv_signal_t sigint, sigterm;
+        struct cli_loop l;
         bool interrupted;
 };
 
@@ -636,17 +634,17 @@ static void cmd_done(struct media_run *run, int result, void *userdata)
 {
         struct media_cmd *cmd = userdata;
 
-        uv_stop(&cmd->loop);
+        uv_stop(&cmd->l.loop);
 }
 
-static void cmd_on_signal(uv_signal_t *h, int signum)
+static void cmd_signal(int signum, void *userdata)
 {
-        struct media_cmd *cmd = h->data;
+        struct media_cmd *cmd = userdata;
 
         if (!cmd->interrupted)
                 log_notice("media: 收到信号 %d，停止检查（本次检查记为中断）", signum);
         cmd->interrupted = true;
-        uv_stop(&cmd->loop);
+        uv_stop(&cmd->l.loop);
 }
 
 int cli_media(struct cli *cli, const struct rule_config *config, struct store *store)
@@ -660,25 +658,15 @@ int cli_media(struct cli *cli, const struct rule_config *config, struct store *s
                 log_error("%s: 没有名为「%s」的站点", cli->config_dir, cli->site);
                 return EXIT_USAGE;
         }
-        uv_loop_init(&cmd.loop);
-        uv_signal_init(&cmd.loop, &cmd.sigint);
-        uv_signal_init(&cmd.loop, &cmd.sigterm);
-        cmd.sigint.data = cmd.sigterm.data = &cmd;
-        uv_signal_start(&cmd.sigint, cmd_on_signal, SIGINT);
-        uv_signal_start(&cmd.sigterm, cmd_on_signal, SIGTERM);
-
-        r = media_run_start(&cmd.loop, cli, config, store, true, cmd_done, &cmd, &run);
+        cli_loop_init(&cmd.l, cmd_signal, &cmd);
+        r = media_run_start(&cmd.l.loop, cli, config, store, true, cmd_done, &cmd, &run);
         if (r == 0) {
-                uv_run(&cmd.loop, UV_RUN_DEFAULT);
+                uv_run(&cmd.l.loop, UV_RUN_DEFAULT);
                 r = run->finished ? run->result : -EINTR;
                 found = run->found_violations;
         }
         media_run_free(run);
-        uv_close((uv_handle_t *)&cmd.sigint, NULL);
-        uv_close((uv_handle_t *)&cmd.sigterm, NULL);
-        uv_run(&cmd.loop, UV_RUN_DEFAULT);
-        if (uv_loop_close(&cmd.loop) != 0)
-                log_warning("media: event loop closed with handles still open");
+        cli_loop_close(&cmd.l, "media");
         if (r < 0)
                 return EXIT_RUNTIME;
         return found ? EXIT_FOUND : EXIT_CLEAN;

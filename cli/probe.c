@@ -6,7 +6,6 @@
  * probe_run_start() works on the caller's loop, so that the daemon can run it from a timer
  * at spread-out times; cli_probe() is the subcommand around it. */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <uv.h>
 
@@ -243,8 +242,7 @@ const struct probe_result *probe_run_result(const struct probe_run *run, size_t 
 /* ---- the subcommand --------------------------------------------------------------------- */
 
 struct probe_cmd {
-        uv_loop_t loop;
-        uv_signal_t sigint, sigterm;
+        struct cli_loop l;
         struct probe_run *run;
         bool interrupted, finished;
         int result;
@@ -256,16 +254,16 @@ static void on_done(struct probe_run *run, int r, void *userdata)
 
         cmd->finished = true;
         cmd->result = r;
-        uv_stop(&cmd->loop);
+        uv_stop(&cmd->l.loop);
 }
 
-static void on_signal(uv_signal_t *h, int signum)
+static void cmd_signal(int signum, void *userdata)
 {
-        struct probe_cmd *cmd = h->data;
+        struct probe_cmd *cmd = userdata;
 
         log_notice("收到信号 %d，停止探测（本次探测记为中断）", signum);
         cmd->interrupted = true;
-        uv_stop(&cmd->loop);
+        uv_stop(&cmd->l.loop);
 }
 
 static const char *state_id(enum rule_availability_state s)
@@ -362,16 +360,10 @@ int cli_probe(struct cli *cli, const struct rule_config *config, struct store *s
                 return EXIT_USAGE;
         }
 
-        uv_loop_init(&cmd.loop);
-        uv_signal_init(&cmd.loop, &cmd.sigint);
-        uv_signal_init(&cmd.loop, &cmd.sigterm);
-        cmd.sigint.data = cmd.sigterm.data = &cmd;
-        uv_signal_start(&cmd.sigint, on_signal, SIGINT);
-        uv_signal_start(&cmd.sigterm, on_signal, SIGTERM);
-
-        r = probe_run_start(&cmd.loop, cli, config, store, sites, n, on_done, &cmd, &cmd.run);
+        cli_loop_init(&cmd.l, cmd_signal, &cmd);
+        r = probe_run_start(&cmd.l.loop, cli, config, store, sites, n, on_done, &cmd, &cmd.run);
         if (r == 0)
-                uv_run(&cmd.loop, UV_RUN_DEFAULT);
+                uv_run(&cmd.l.loop, UV_RUN_DEFAULT);
         if (r < 0) {
                 log_error("无法开始探测: %s", strerror(-r));
                 ret = EXIT_RUNTIME;
@@ -394,11 +386,7 @@ int cli_probe(struct cli *cli, const struct rule_config *config, struct store *s
         }
 
         probe_run_free(cmd.run);
-        uv_close((uv_handle_t *)&cmd.sigint, NULL);
-        uv_close((uv_handle_t *)&cmd.sigterm, NULL);
-        uv_run(&cmd.loop, UV_RUN_DEFAULT);
-        if (uv_loop_close(&cmd.loop) != 0)
-                log_warning("probe: event loop closed with handles still open");
+        cli_loop_close(&cmd.l, "probe");
         free(sites);
         return ret;
 }

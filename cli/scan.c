@@ -4,7 +4,6 @@
  * the same scan on its own loop (scan_run_start). */
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <uv.h>
@@ -750,8 +749,7 @@ void scan_run_free(struct scan_run *run)
 /* ---- `xunjian scan`: each site in turn on a loop of its own -------------------------- */
 
 struct scan_cmd {
-        uv_loop_t loop;
-        uv_signal_t sigint, sigterm;
+        struct cli_loop l;
         struct scan_run *run;
         bool interrupted;
 };
@@ -760,12 +758,12 @@ static void cmd_done(struct scan_run *run, int result, void *userdata)
 {
         struct scan_cmd *cmd = userdata;
 
-        uv_stop(&cmd->loop);
+        uv_stop(&cmd->l.loop);
 }
 
-static void on_signal(uv_signal_t *h, int signum)
+static void cmd_signal(int signum, void *userdata)
 {
-        struct scan_cmd *cmd = h->data;
+        struct scan_cmd *cmd = userdata;
 
         if (!cmd->interrupted)
                 log_notice("收到信号 %d，停止扫描（本次扫描记为中断）", signum);
@@ -781,25 +779,16 @@ static int scan_site(struct cli *cli, const struct rule_config *config, struct s
         struct scan_cmd cmd = {0};
         int r;
 
-        uv_loop_init(&cmd.loop);
-        uv_signal_init(&cmd.loop, &cmd.sigint);
-        uv_signal_init(&cmd.loop, &cmd.sigterm);
-        cmd.sigint.data = cmd.sigterm.data = &cmd;
-        uv_signal_start(&cmd.sigint, on_signal, SIGINT);
-        uv_signal_start(&cmd.sigterm, on_signal, SIGTERM);
-
-        r = scan_run_start(&cmd.loop, cli, config, store, site, true, cmd_done, &cmd, &cmd.run);
+        cli_loop_init(&cmd.l, cmd_signal, &cmd);
+        r = scan_run_start(&cmd.l.loop, cli, config, store, site, true, cmd_done, &cmd,
+                           &cmd.run);
         if (r == 0) {
-                uv_run(&cmd.loop, UV_RUN_DEFAULT);
+                uv_run(&cmd.l.loop, UV_RUN_DEFAULT);
                 r = cmd.run->finished ? cmd.run->result : -EINTR;
                 *ret_found = cmd.run->found_violations;
         }
         scan_run_free(cmd.run);
-        uv_close((uv_handle_t *)&cmd.sigint, NULL);
-        uv_close((uv_handle_t *)&cmd.sigterm, NULL);
-        uv_run(&cmd.loop, UV_RUN_DEFAULT);
-        if (uv_loop_close(&cmd.loop) != 0)
-                log_warning("%s: event loop closed with handles still open", site->id);
+        cli_loop_close(&cmd.l, site->id);
         return r;
 }
 
