@@ -119,6 +119,11 @@ def main():
     if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("mount"):
         print("skipped: needs root and unshare for a private /run")
         return 77
+    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                            "mount -t tmpfs tmpfs /run"], stderr=subprocess.PIPE)
+    if probe.returncode != 0:
+        print("skipped: no private mount namespace here: %s" % probe.stderr.decode().strip())
+        return 77
     cmd = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
            'mount -t tmpfs tmpfs /run && exec "$0" "$@"', sys.executable,
            os.path.abspath(__file__), "--inner", "--xunjian", os.path.abspath(args.xunjian),
