@@ -638,33 +638,35 @@ static const char *block_end(const char *open, const char *end)
 /* Adds the rules of one stylesheet (the text of a <style> element). */
 static void sheet_parse(struct html__sheet *sh, const char *css, size_t len)
 {
-        struct buf clean;
+        /* The clean copy is never longer than the text (a comment becomes one space), and
+         * the caller keeps the text under MAX_STYLE_BYTES. */
+        _cleanup_free_ char *clean = xmalloc(len + 1);
+        size_t n = 0;
 
         /* Comments out first, so that a "{" or ";" inside one cannot derail the rest;
          * "<!--" and "-->" (old pages hide their CSS from old browsers) are white space. */
-        buf_init(&clean, MAX_STYLE_BYTES);
         for (size_t i = 0; i < len; i++) {
                 if (css[i] == '/' && i + 1 < len && css[i + 1] == '*') {
                         const char *close = memmem(css + i + 2, len - i - 2, "*/", 2);
                         i = close ? (size_t)(close - css) + 1 : len;
-                        buf_append(&clean, " ", 1);
+                        clean[n++] = ' ';
                         continue;
                 }
-                if (i + 4 <= len && memcmp(css + i, "<!--", 4) == 0) {
+                if (css[i] == '<' && i + 4 <= len && memcmp(css + i, "<!--", 4) == 0) {
                         i += 3;
                         continue;
                 }
-                if (i + 3 <= len && memcmp(css + i, "-->", 3) == 0) {
+                if (css[i] == '-' && i + 3 <= len && memcmp(css + i, "-->", 3) == 0) {
                         i += 2;
                         continue;
                 }
-                char c = css[i] == '\n' || css[i] == '\r' || css[i] == '\t' || css[i] == '\f' ? ' '
-                                                                                       : css[i];
-                if (buf_append(&clean, &c, 1) < 0)
-                        break;
+                clean[n++] = css[i] == '\n' || css[i] == '\r' || css[i] == '\t' || css[i] == '\f'
+                                     ? ' '
+                                     : css[i];
         }
+        clean[n] = '\0';
 
-        const char *p = clean.data ? clean.data : "", *end = p + clean.len;
+        const char *p = clean, *end = p + n;
         while (p < end) {
                 while (p < end && (*p == ' ' || *p == '}' || *p == ';'))
                         p++;
@@ -687,7 +689,6 @@ static void sheet_parse(struct html__sheet *sh, const char *css, size_t len)
                 sheet_add_rule(sh, p, (size_t)(open - p), open + 1, (size_t)(close - open - 1));
                 p = close + 1;
         }
-        buf_free(&clean);
 }
 
 static void sheet_free(struct html__sheet *sh)
