@@ -526,12 +526,14 @@ static void on_commit_timer(uv_timer_t *t)
         (void)batch_commit(c);
 }
 
-/* The transaction the next finished fetch writes in: the open group, or a new one. */
+/* The transaction the next finished fetch writes in: the open group, or a new one. A
+ * failed write stops the crawl and rolls the group back (store_failed(), batch_abort()),
+ * so the store's writes need no savepoint each inside it. */
 static int batch_join(struct site_crawl *c)
 {
         if (c->in_batch)
                 return 0;
-        int r = store_begin(c->store);
+        int r = store_begin_group(c->store);
         if (r < 0)
                 return r;
         c->in_batch = true;

@@ -43,6 +43,11 @@ int store_schema_version(void);
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
+/* store_begin() for a group of writes that is committed or rolled back whole (the crawl
+ * commits hundreds of fetches per transaction): the functions below take no savepoint
+ * inside it, so a failed call may leave part of its writes behind, and store_commit() of
+ * a group in which a call failed rolls it all back and fails (-EIO). */
+int store_begin_group(struct store *s);
 
 enum scan_state {
         SCAN_RUNNING = 0,

@@ -693,19 +693,19 @@ int store_page_cache_prune(struct store *s, const char *site, int64_t scan_id)
 int store_links_stage(struct store *s, int64_t scan_id, int64_t page_id,
                       const struct store_link *links, size_t n)
 {
-        _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int rc, r = 0;
+        static const char sql[] = "INSERT INTO links_staged (scan_id, page_id, url, kind, text,"
+                                  " scope) VALUES (?, ?, ?, ?, ?, ?)";
+        sqlite3_stmt *st;
+        int r;
 
         if (!s || scan_id <= 0 || page_id <= 0 || (n && !links))
                 return -EINVAL;
         if (n == 0)
                 return 0;
-        rc = sqlite3_prepare_v3(store__db(s),
-                                "INSERT INTO links_staged (scan_id, page_id, url, kind, text,"
-                                " scope) VALUES (?, ?, ?, ?, ?, ?)",
-                                -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-        if (rc != SQLITE_OK)
-                return store__sql_error(s, rc);
+        r = store__cached(s, sql, &st);
+        if (r < 0)
+                return r;
+        _cleanup_reset_ sqlite3_stmt *guard = st;
         for (size_t i = 0; i < n && r >= 0; i++) {
                 if (!links[i].url)
                         return store__set_error(s, -EINVAL, "a link without a URL");
