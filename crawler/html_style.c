@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <threads.h>
 
 #include "common/buf.h"
 #include "common/util.h"
@@ -1010,11 +1011,37 @@ static void walk(const struct style_walk *w, xmlNode *n, const struct inherited 
                 walk(w, ch, &out, depth + 1);
 }
 
+/* The pages of a site share their template, and with it the <style> blocks the CMS
+ * inlines into every page: parsing them was a seventh of a page's parse. Each thread keeps
+ * the last sheet it parsed, with the exact texts it came from as the key, and the next
+ * page with the same texts reads it instead (the sheet is not changed after parsing).
+ * Only small sheets are kept, so what stays per thread is bounded. */
+#define CACHE_MAX_KEY (64 * 1024)
+#define CACHE_MAX_RULES 256
+
+static thread_local struct {
+        char *key;              /* each text parsed, after its length (a size_t) */
+        size_t key_len;
+        struct html__sheet *sheet;
+} sheet_cache;
+
+/* Appends one text to the key; false when the key would pass CACHE_MAX_KEY. */
+static bool key_add(struct buf *key, const char *css, size_t len)
+{
+        return buf_append(key, &len, sizeof(len)) == 0 && buf_append(key, css, len) == 0;
+}
+
 void html__style_sheet_collect(struct html_ctx *c, xmlNode *root)
 {
-        size_t bytes = 0;
+        const char *texts[64];
+        size_t lens[64], n_texts = 0, bytes = 0, over_budget = 0;
+        struct buf key;
+        bool cacheable = true;
 
-        c->sheet = xcalloc(1, sizeof(*c->sheet));
+        /* The texts to parse, in order, as the key; a page with more of them than fit in
+         * texts is parsed as it goes, without the cache. */
+        buf_init(&key, CACHE_MAX_KEY);
+        c->sheet = NULL;
         for (xmlNode *n = root; n; n = html__next(n, root, false)) {
                 if (!html__is(n, "style") || !style_for_screen(n))
                         continue;
@@ -1023,13 +1050,45 @@ void html__style_sheet_collect(struct html_ctx *c, xmlNode *root)
                         continue;
                 size_t len = strlen(css);
                 if (bytes + len > MAX_STYLE_BYTES) {
-                        c->sheet->dropped++;
+                        over_budget++;
                         continue;
                 }
                 bytes += len;
+                if (cacheable && n_texts < ARRAY_SIZE(texts) && key_add(&key, css, len)) {
+                        texts[n_texts] = css;
+                        lens[n_texts++] = len;
+                        continue;
+                }
+                if (cacheable) {
+                        /* Too many or too large: parse what was kept, then go on. */
+                        cacheable = false;
+                        c->sheet = xcalloc(1, sizeof(*c->sheet));
+                        for (size_t i = 0; i < n_texts; i++)
+                                sheet_parse(c->sheet, texts[i], lens[i]);
+                }
                 sheet_parse(c->sheet, css, len);
         }
-        c->page->style_rules_dropped = c->sheet->dropped;
+        if (cacheable && sheet_cache.sheet && sheet_cache.key_len == key.len &&
+            memcmp(sheet_cache.key, key.data ? key.data : "", key.len) == 0) {
+                c->sheet = sheet_cache.sheet;
+                c->sheet_shared = true;
+        } else if (cacheable) {
+                c->sheet = xcalloc(1, sizeof(*c->sheet));
+                for (size_t i = 0; i < n_texts; i++)
+                        sheet_parse(c->sheet, texts[i], lens[i]);
+                if (c->sheet->n_rules <= CACHE_MAX_RULES) {
+                        if (sheet_cache.sheet)
+                                sheet_free(sheet_cache.sheet);
+                        free(sheet_cache.sheet);
+                        free(sheet_cache.key);
+                        sheet_cache.key_len = key.len;
+                        sheet_cache.key = buf_steal(&key);
+                        sheet_cache.sheet = c->sheet;
+                        c->sheet_shared = true;
+                }
+        }
+        buf_free(&key);
+        c->page->style_rules_dropped = c->sheet->dropped + over_budget;
 }
 
 void html__style_mark(struct html_ctx *c, xmlNode *root)
@@ -1047,9 +1106,10 @@ void html__style_mark(struct html_ctx *c, xmlNode *root)
 
 void html__style_free(struct html_ctx *c)
 {
-        if (!c->sheet)
-                return;
-        sheet_free(c->sheet);
-        free(c->sheet);
+        if (c->sheet && !c->sheet_shared) {
+                sheet_free(c->sheet);
+                free(c->sheet);
+        }
         c->sheet = NULL;
+        c->sheet_shared = false;
 }
