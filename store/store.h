@@ -625,6 +625,25 @@ int store_links_stage(struct store *s, int64_t scan_id, int64_t page_id,
                       const struct store_link *links, size_t n);
 int store_links_publish(struct store *s, int64_t scan_id);
 
+/* Checkpoints off the writer's thread. A commit on the store's connection copies the WAL
+ * back into the database whenever it has grown past 1000 pages, on the committing thread:
+ * for the crawl, which writes a page-cache entry, a page and its links per fetch, that was
+ * a tenth of its loop thread. store_autocheckpoint(s, false) stops that (true restores
+ * it); a checkpointer is a second connection to the store's file, whose
+ * store_checkpointer_run() does the copy (PASSIVE: it never waits for the writer, and
+ * copies what was committed) from any thread, one call at a time. -ENOTSUP for an
+ * in-memory store. A checkpointer outlives neither the file nor the process, and closing
+ * it does not touch the store. The WAL starts over only when a transaction begins after a
+ * checkpoint has copied all of it, which a writer that begins its next transaction while
+ * the checkpointer works never sees: store_checkpoint() runs one on the store's own
+ * connection, outside a transaction, so that the next one does. */
+struct store_checkpointer;
+int store_checkpointer_open(struct store *s, struct store_checkpointer **ret);
+int store_checkpointer_run(struct store_checkpointer *cp);
+void store_checkpointer_close(struct store_checkpointer *cp);
+void store_autocheckpoint(struct store *s, bool on);
+int store_checkpoint(struct store *s);
+
 /* The page cache of the frontier's site: what the checks need from a parsed page, with its
  * validators. Strings and the extract are valid only during the callback. */
 struct store_cached_page {

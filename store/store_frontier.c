@@ -744,3 +744,60 @@ int store_links_publish(struct store *s, int64_t scan_id)
         }
         return r;
 }
+
+/* ---- checkpoints in another thread ----------------------------------------------------- */
+
+struct store_checkpointer {
+        sqlite3 *db;
+};
+
+int store_checkpointer_open(struct store *s, struct store_checkpointer **ret)
+{
+        const char *path = sqlite3_db_filename(store__db(s), "main");
+        struct store_checkpointer *cp;
+        int rc;
+
+        if (!path || !path[0])
+                return store__set_error(s, -ENOTSUP, "an in-memory store has no WAL");
+        cp = xcalloc(1, sizeof(*cp));
+        rc = sqlite3_open_v2(path, &cp->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_exec(cp->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+        if (rc != SQLITE_OK) {
+                int r = store__set_error(s, -EIO, "%s: %s", path, sqlite3_errmsg(cp->db));
+                sqlite3_close_v2(cp->db);
+                free(cp);
+                return r;
+        }
+        *ret = cp;
+        return 0;
+}
+
+int store_checkpointer_run(struct store_checkpointer *cp)
+{
+        int rc = sqlite3_wal_checkpoint_v2(cp->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+        return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : -EIO;
+}
+
+void store_checkpointer_close(struct store_checkpointer *cp)
+{
+        if (!cp)
+                return;
+        sqlite3_close_v2(cp->db);
+        free(cp);
+}
+
+int store_checkpoint(struct store *s)
+{
+        int rc = sqlite3_wal_checkpoint_v2(store__db(s), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                           NULL);
+
+        return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : store__sql_error(s, rc);
+}
+
+void store_autocheckpoint(struct store *s, bool on)
+{
+        /* 1000 pages is SQLite's default. */
+        (void)sqlite3_wal_autocheckpoint(store__db(s), on ? 1000 : 0);
+}
