@@ -580,7 +580,8 @@ int store_frontier_requeue(struct store_frontier *f, int64_t id, int64_t not_bef
 /* The number of queued rows and the soonest not_before among them (0 when none). */
 int store_frontier_queued(struct store_frontier *f, int64_t *ret_count, int64_t *ret_next_ms);
 /* Leased rows go back to the queue, due at once: a resumed scan's rows that the killed
- * process had in memory or in flight. Returns the number of rows requeued. */
+ * process had in memory or in flight; queued rows that waited for a time of the killed
+ * process are due at once too. Returns the number of rows changed. */
 int store_frontier_reset(struct store_frontier *f);
 
 struct store_frontier_result {

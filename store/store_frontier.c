@@ -43,8 +43,11 @@ static const char *const fstmt_sql[_F_MAX] = {
                       " history = ? WHERE id = ? AND scan_id = ?",
         [F_QUEUED] = "SELECT count(*), min(not_before) FROM frontier"
                      " WHERE scan_id = ? AND state = 'queued'",
+        /* Only the rows it changes: a killed crawl of a large site leaves hundreds of
+         * thousands queued and due, and rewriting each made the resume take seconds. */
         [F_RESET] = "UPDATE frontier SET state = 'queued', not_before = 0"
-                    " WHERE scan_id = ? AND state IN ('leased', 'queued')",
+                    " WHERE scan_id = ? AND (state = 'leased'"
+                    " OR (state = 'queued' AND not_before <> 0))",
         [F_DONE] = "UPDATE frontier SET state = 'done', verdict = ?, status = ?, failure = ?,"
                    " error = ?, final_url = ?, content_type = ?, attempts = ?, history = ?,"
                    " parsed = ?, pubdate = ?, soft404 = ? WHERE id = ? AND scan_id = ?",
