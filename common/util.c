@@ -183,6 +183,10 @@ bool utf8_valid(const char *str, size_t n)
 
                 if (c < 0x80) {
                         s++;
+                        /* Markup is mostly ASCII: eight bytes at a time while it lasts. */
+                        uint64_t w;
+                        while (end - s >= 8 && (memcpy(&w, s, 8), (w & 0x8080808080808080u) == 0))
+                                s += 8;
                         continue;
                 } else if ((c & 0xE0) == 0xC0) {
                         len = 2;

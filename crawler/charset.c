@@ -510,6 +510,11 @@ static void copy_utf8(const unsigned char *in, size_t len, struct buf *out,
 {
         size_t i = 0;
 
+        /* Almost every page is valid and under the cap: one check, one copy. */
+        if (len <= out->max - out->len && utf8_valid((const char *)in, len)) {
+                (void)buf_append(out, in, len);
+                return;
+        }
         while (i < len) {
                 size_t run = i, n;
                 while (run < len && (n = utf8_sequence(in + run, len - run)))

@@ -145,12 +145,73 @@ xmlNode *html__next(xmlNode *n, const xmlNode *root, bool skip_children)
         return NULL;
 }
 
-static bool in_list(const char *name, const char *const *list, size_t n)
+/* What the text walks ask of an element's name, for every node they pass: a block (its
+ * text does not run into its neighbours'), or an element whose content is never text on
+ * the screen. Comparing the name with each list entry in turn was a fifth of a page's
+ * parse; the names are hashed into a small open-addressed table once instead. */
+enum {
+        TAG_BLOCK = 1 << 0,
+        TAG_NEVER_TEXT = 1 << 1,
+};
+
+/* Elements a browser lays out as blocks: "<li>a</li><li>b</li>" reads "a b", while inline
+ * elements join ("<b>政</b>府"). */
+static const char *const block_tags[] = {
+        "address", "article", "aside", "blockquote", "br", "caption", "dd",
+        "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
+        "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
+        "ol", "option", "p", "pre", "section", "table", "tbody", "td", "tfoot",
+        "th", "thead", "title", "tr", "ul",
+};
+/* Elements whose content is never text on the screen. */
+static const char *const never_text_tags[] = { "script", "style", "noscript", "template" };
+
+#define TAG_SLOTS 128                   /* a power of two, over twice the names above */
+
+static struct {
+        const char *name;
+        unsigned flags;
+} tag_table[TAG_SLOTS];
+static once_flag tag_once = ONCE_FLAG_INIT;
+
+static size_t tag_hash(const char *s)
 {
-        for (size_t i = 0; i < n; i++)
-                if (streq(name, list[i]))
-                        return true;
-        return false;
+        uint32_t h = 2166136261u;       /* FNV-1a */
+
+        for (; *s; s++)
+                h = (h ^ (unsigned char)*s) * 16777619u;
+        return h & (TAG_SLOTS - 1);
+}
+
+static void tag_add(const char *name, unsigned flags)
+{
+        size_t i = tag_hash(name);
+
+        while (tag_table[i].name && !streq(tag_table[i].name, name))
+                i = (i + 1) & (TAG_SLOTS - 1);
+        tag_table[i].name = name;
+        tag_table[i].flags |= flags;
+}
+
+static void tag_init(void)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(block_tags); i++)
+                tag_add(block_tags[i], TAG_BLOCK);
+        for (size_t i = 0; i < ARRAY_SIZE(never_text_tags); i++)
+                tag_add(never_text_tags[i], TAG_NEVER_TEXT);
+}
+
+/* The TAG_* flags of n: 0 for anything but an element named in the lists above. */
+static unsigned tag_flags(const xmlNode *n)
+{
+        if (!n || n->type != XML_ELEMENT_NODE || !n->name)
+                return 0;
+        call_once(&tag_once, tag_init);
+        const char *name = (const char *)n->name;
+        for (size_t i = tag_hash(name); tag_table[i].name; i = (i + 1) & (TAG_SLOTS - 1))
+                if (streq(tag_table[i].name, name))
+                        return tag_table[i].flags;
+        return 0;
 }
 
 bool html__node_hidden(const xmlNode *n)
@@ -167,20 +228,9 @@ bool html__node_invisible(const xmlNode *n)
         return never_text(n) || html__node_hidden(n);
 }
 
-/* Elements a browser lays out as blocks: their text must not run into the text around
- * them ("<li>a</li><li>b</li>" reads "a b"), while inline elements join ("<b>政</b>府"). */
 bool html__is_block(const xmlNode *n)
 {
-        static const char *const blocks[] = {
-                "address", "article", "aside", "blockquote", "br", "caption", "dd",
-                "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
-                "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
-                "ol", "option", "p", "pre", "section", "table", "tbody", "td", "tfoot",
-                "th", "thead", "title", "tr", "ul",
-        };
-
-        return n && n->type == XML_ELEMENT_NODE && n->name &&
-               in_list((const char *)n->name, blocks, ARRAY_SIZE(blocks));
+        return tag_flags(n) & TAG_BLOCK;
 }
 
 /* Text collected with white space collapsed on the fly and a byte cap. */
@@ -236,13 +286,9 @@ static void text_break(struct text_acc *t)
                 t->space_pending = true;
 }
 
-/* Elements whose content is never text on the screen. */
 static bool never_text(const xmlNode *n)
 {
-        static const char *const skipped[] = { "script", "style", "noscript", "template" };
-
-        return n && n->type == XML_ELEMENT_NODE && n->name &&
-               in_list((const char *)n->name, skipped, ARRAY_SIZE(skipped));
+        return tag_flags(n) & TAG_NEVER_TEXT;
 }
 
 /* Collects the visible text of the subtree at root into t. With main_only, the text of

@@ -50,6 +50,7 @@ struct html_ctx {
         size_t n_nextgroups;
 
         struct html__sheet *sheet;
+        bool sheet_shared;      /* sheet is the thread's cached one (html_style.c) */
 };
 
 /* True when n is an element with this (lower-case) name. */

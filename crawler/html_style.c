@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <threads.h>
 
 #include "common/buf.h"
 #include "common/util.h"
@@ -638,33 +639,35 @@ static const char *block_end(const char *open, const char *end)
 /* Adds the rules of one stylesheet (the text of a <style> element). */
 static void sheet_parse(struct html__sheet *sh, const char *css, size_t len)
 {
-        struct buf clean;
+        /* The clean copy is never longer than the text (a comment becomes one space), and
+         * the caller keeps the text under MAX_STYLE_BYTES. */
+        _cleanup_free_ char *clean = xmalloc(len + 1);
+        size_t n = 0;
 
         /* Comments out first, so that a "{" or ";" inside one cannot derail the rest;
          * "<!--" and "-->" (old pages hide their CSS from old browsers) are white space. */
-        buf_init(&clean, MAX_STYLE_BYTES);
         for (size_t i = 0; i < len; i++) {
                 if (css[i] == '/' && i + 1 < len && css[i + 1] == '*') {
                         const char *close = memmem(css + i + 2, len - i - 2, "*/", 2);
                         i = close ? (size_t)(close - css) + 1 : len;
-                        buf_append(&clean, " ", 1);
+                        clean[n++] = ' ';
                         continue;
                 }
-                if (i + 4 <= len && memcmp(css + i, "<!--", 4) == 0) {
+                if (css[i] == '<' && i + 4 <= len && memcmp(css + i, "<!--", 4) == 0) {
                         i += 3;
                         continue;
                 }
-                if (i + 3 <= len && memcmp(css + i, "-->", 3) == 0) {
+                if (css[i] == '-' && i + 3 <= len && memcmp(css + i, "-->", 3) == 0) {
                         i += 2;
                         continue;
                 }
-                char c = css[i] == '\n' || css[i] == '\r' || css[i] == '\t' || css[i] == '\f' ? ' '
-                                                                                       : css[i];
-                if (buf_append(&clean, &c, 1) < 0)
-                        break;
+                clean[n++] = css[i] == '\n' || css[i] == '\r' || css[i] == '\t' || css[i] == '\f'
+                                     ? ' '
+                                     : css[i];
         }
+        clean[n] = '\0';
 
-        const char *p = clean.data ? clean.data : "", *end = p + clean.len;
+        const char *p = clean, *end = p + n;
         while (p < end) {
                 while (p < end && (*p == ' ' || *p == '}' || *p == ';'))
                         p++;
@@ -687,7 +690,6 @@ static void sheet_parse(struct html__sheet *sh, const char *css, size_t len)
                 sheet_add_rule(sh, p, (size_t)(open - p), open + 1, (size_t)(close - open - 1));
                 p = close + 1;
         }
-        buf_free(&clean);
 }
 
 static void sheet_free(struct html__sheet *sh)
@@ -1009,11 +1011,37 @@ static void walk(const struct style_walk *w, xmlNode *n, const struct inherited 
                 walk(w, ch, &out, depth + 1);
 }
 
+/* The pages of a site share their template, and with it the <style> blocks the CMS
+ * inlines into every page: parsing them was a seventh of a page's parse. Each thread keeps
+ * the last sheet it parsed, with the exact texts it came from as the key, and the next
+ * page with the same texts reads it instead (the sheet is not changed after parsing).
+ * Only small sheets are kept, so what stays per thread is bounded. */
+#define CACHE_MAX_KEY (64 * 1024)
+#define CACHE_MAX_RULES 256
+
+static thread_local struct {
+        char *key;              /* each text parsed, after its length (a size_t) */
+        size_t key_len;
+        struct html__sheet *sheet;
+} sheet_cache;
+
+/* Appends one text to the key; false when the key would pass CACHE_MAX_KEY. */
+static bool key_add(struct buf *key, const char *css, size_t len)
+{
+        return buf_append(key, &len, sizeof(len)) == 0 && buf_append(key, css, len) == 0;
+}
+
 void html__style_sheet_collect(struct html_ctx *c, xmlNode *root)
 {
-        size_t bytes = 0;
+        const char *texts[64];
+        size_t lens[64], n_texts = 0, bytes = 0, over_budget = 0;
+        struct buf key;
+        bool cacheable = true;
 
-        c->sheet = xcalloc(1, sizeof(*c->sheet));
+        /* The texts to parse, in order, as the key; a page with more of them than fit in
+         * texts is parsed as it goes, without the cache. */
+        buf_init(&key, CACHE_MAX_KEY);
+        c->sheet = NULL;
         for (xmlNode *n = root; n; n = html__next(n, root, false)) {
                 if (!html__is(n, "style") || !style_for_screen(n))
                         continue;
@@ -1022,13 +1050,45 @@ void html__style_sheet_collect(struct html_ctx *c, xmlNode *root)
                         continue;
                 size_t len = strlen(css);
                 if (bytes + len > MAX_STYLE_BYTES) {
-                        c->sheet->dropped++;
+                        over_budget++;
                         continue;
                 }
                 bytes += len;
+                if (cacheable && n_texts < ARRAY_SIZE(texts) && key_add(&key, css, len)) {
+                        texts[n_texts] = css;
+                        lens[n_texts++] = len;
+                        continue;
+                }
+                if (cacheable) {
+                        /* Too many or too large: parse what was kept, then go on. */
+                        cacheable = false;
+                        c->sheet = xcalloc(1, sizeof(*c->sheet));
+                        for (size_t i = 0; i < n_texts; i++)
+                                sheet_parse(c->sheet, texts[i], lens[i]);
+                }
                 sheet_parse(c->sheet, css, len);
         }
-        c->page->style_rules_dropped = c->sheet->dropped;
+        if (cacheable && sheet_cache.sheet && sheet_cache.key_len == key.len &&
+            memcmp(sheet_cache.key, key.data ? key.data : "", key.len) == 0) {
+                c->sheet = sheet_cache.sheet;
+                c->sheet_shared = true;
+        } else if (cacheable) {
+                c->sheet = xcalloc(1, sizeof(*c->sheet));
+                for (size_t i = 0; i < n_texts; i++)
+                        sheet_parse(c->sheet, texts[i], lens[i]);
+                if (c->sheet->n_rules <= CACHE_MAX_RULES) {
+                        if (sheet_cache.sheet)
+                                sheet_free(sheet_cache.sheet);
+                        free(sheet_cache.sheet);
+                        free(sheet_cache.key);
+                        sheet_cache.key_len = key.len;
+                        sheet_cache.key = buf_steal(&key);
+                        sheet_cache.sheet = c->sheet;
+                        c->sheet_shared = true;
+                }
+        }
+        buf_free(&key);
+        c->page->style_rules_dropped = c->sheet->dropped + over_budget;
 }
 
 void html__style_mark(struct html_ctx *c, xmlNode *root)
@@ -1046,9 +1106,10 @@ void html__style_mark(struct html_ctx *c, xmlNode *root)
 
 void html__style_free(struct html_ctx *c)
 {
-        if (!c->sheet)
-                return;
-        sheet_free(c->sheet);
-        free(c->sheet);
+        if (c->sheet && !c->sheet_shared) {
+                sheet_free(c->sheet);
+                free(c->sheet);
+        }
         c->sheet = NULL;
+        c->sheet_shared = false;
 }

@@ -47,6 +47,8 @@ enum {
  * resume: whole pages either way. */
 #define BATCH_FETCHES 512
 #define BATCH_MS 1000
+/* Group commits between two checkpoints on the loop thread (see checkpoint_later()). */
+#define CHECKPOINT_RESTART_COMMITS 4
 #define HISTORY_MAX 8192
 
 /* One URL leased from the store: in the window (queued) or in flight. */
@@ -140,6 +142,14 @@ struct site_crawl {
         unsigned batch_fetches;
         struct parse_job *jobs;         /* pages in the thread pool */
         size_t parsing;
+        /* Checkpoints in the thread pool (store_checkpointer_open()): NULL when the store
+         * could not give one, and the store's connection checkpoints as usual. */
+        struct store_checkpointer *checkpointer;
+        uv_work_t checkpoint_work;
+        bool checkpointing;             /* a checkpoint is in the pool */
+        unsigned commits_unrestarted;   /* commits since the WAL last started over */
+        bool checkpoint_stopped;        /* close the checkpointer when it is back */
+        bool checkpoint_orphan;         /* the crawl was freed meanwhile */
         /* The two timers and the parse jobs still running: the crawl's memory is freed
          * when the last of them has ended after site_crawl_free(). */
         int open_handles;
@@ -508,6 +518,60 @@ static void batch_abort(struct site_crawl *c)
         store_rollback(c->store);
 }
 
+static void checkpoint_in_pool(uv_work_t *w)
+{
+        struct site_crawl *c = container_of(w, struct site_crawl, checkpoint_work);
+
+        /* A checkpoint that fails leaves the WAL to the next one, or to the store's own
+         * connection once the crawl is over: nothing to report. */
+        (void)store_checkpointer_run(c->checkpointer);
+}
+
+static void checkpoint_done(uv_work_t *w, int status)
+{
+        struct site_crawl *c = container_of(w, struct site_crawl, checkpoint_work);
+
+        c->checkpointing = false;
+        if (c->checkpoint_stopped) {
+                store_checkpointer_close(c->checkpointer);
+                c->checkpointer = NULL;
+        }
+        if (c->checkpoint_orphan && --c->open_handles == 0)
+                free(c);
+}
+
+/* After a commit, the WAL is copied back into the database in the thread pool, so that
+ * the loop thread only writes; one checkpoint at a time, each taking all committed. The
+ * next group begins while it works, so the WAL would never start over and would grow by
+ * everything the crawl writes: every CHECKPOINT_RESTART_COMMITS commits the loop thread
+ * copies the last group itself (the pool copied the ones before), between two groups. */
+static void checkpoint_later(struct site_crawl *c)
+{
+        if (!c->checkpointer || c->checkpointing || c->checkpoint_stopped)
+                return;
+        if (++c->commits_unrestarted >= CHECKPOINT_RESTART_COMMITS) {
+                if (store_checkpoint(c->store) == 0)
+                        c->commits_unrestarted = 0;
+                return;
+        }
+        if (uv_queue_work(c->loop, &c->checkpoint_work, checkpoint_in_pool, checkpoint_done) == 0)
+                c->checkpointing = true;
+}
+
+/* The crawl's writes are over: the store's connection checkpoints again after its commits
+ * (the scan's last writes are the largest), and the checkpointer closes once it is idle. */
+static void checkpoint_stop(struct site_crawl *c)
+{
+        if (!c->checkpointer || c->checkpoint_stopped)
+                return;
+        c->checkpoint_stopped = true;
+        store_autocheckpoint(c->store, true);
+        if (!c->checkpointing) {
+                store_checkpointer_close(c->checkpointer);
+                c->checkpointer = NULL;
+        }
+}
+
 static int batch_commit(struct site_crawl *c)
 {
         if (!c->in_batch)
@@ -517,6 +581,8 @@ static int batch_commit(struct site_crawl *c)
         int r = store_commit(c->store);
         if (r < 0)
                 store_failed(c, r);
+        else
+                checkpoint_later(c);
         return r;
 }
 
@@ -526,12 +592,14 @@ static void on_commit_timer(uv_timer_t *t)
         (void)batch_commit(c);
 }
 
-/* The transaction the next finished fetch writes in: the open group, or a new one. */
+/* The transaction the next finished fetch writes in: the open group, or a new one. A
+ * failed write stops the crawl and rolls the group back (store_failed(), batch_abort()),
+ * so the store's writes need no savepoint each inside it. */
 static int batch_join(struct site_crawl *c)
 {
         if (c->in_batch)
                 return 0;
-        int r = store_begin(c->store);
+        int r = store_begin_group(c->store);
         if (r < 0)
                 return r;
         c->in_batch = true;
@@ -1828,6 +1896,7 @@ static void finish(struct site_crawl *c)
         c->finished = true;
         if (!c->store_error)
                 r = batch_commit(c);
+        checkpoint_stop(c);
         if (c->wake_armed) {
                 uv_timer_stop(&c->wake);
                 c->wake_armed = false;
@@ -1977,6 +2046,8 @@ int site_crawl_new(uv_loop_t *loop, struct http_engine *http, struct store *stor
         uv_timer_init(loop, &c->wake);
         uv_timer_init(loop, &c->commit_timer);
         c->open_handles = 2;
+        if (store_checkpointer_open(store, &c->checkpointer) == 0)
+                store_autocheckpoint(store, false);
         *ret = c;
         return 0;
 }
@@ -2113,6 +2184,13 @@ void site_crawl_free(struct site_crawl *c)
         if (!c)
                 return;
         batch_abort(c);
+        checkpoint_stop(c);
+        if (c->checkpointing) {
+                /* It ends on its own and closes its connection; the crawl waits for it. */
+                c->checkpoint_orphan = true;
+                c->open_handles++;
+                uv_cancel((uv_req_t *)&c->checkpoint_work);
+        }
         /* Parses still in the pool end on their own; their results are dropped. */
         for (struct parse_job *j = c->jobs; j; j = j->next) {
                 j->orphan = true;

@@ -91,6 +91,16 @@ struct store {
         /* SQLite rolled the caller's transaction back on its own (I/O error, disk full):
          * the caller's store_commit() must fail rather than pretend. */
         bool user_tx_lost;
+        /* The caller's transaction is a group (store_begin_group()): the write functions
+         * take no savepoint inside it, and a write that failed in it makes the group
+         * uncommittable. */
+        bool group;
+        bool group_failed;
+        /* Statements of the other store files kept across calls (store__cached()). */
+        struct {
+                const char *sql;
+                sqlite3_stmt *st;
+        } cached[4];
         /* This boot's id, to tell a scan owner's pid from a reused one after a reboot. */
         char boot_id[64];
 };
@@ -265,6 +275,12 @@ static void exec_quiet(struct store *s, const char *sql)
  * caller's earlier writes intact. */
 static int tx_begin(struct store *s)
 {
+        if (s->tx_depth > 0 && s->group) {
+                /* A savepoint costs a statement journal of every page the write touches,
+                 * a third of the crawl's store time; the group is undone whole instead. */
+                s->tx_depth++;
+                return 0;
+        }
         int r = exec(s, s->tx_depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT store_op");
         if (r >= 0)
                 s->tx_depth++;
@@ -277,6 +293,18 @@ static int tx_end(struct store *s, int r)
 {
         bool outermost = s->tx_depth == 1;
 
+        if (!outermost && s->group) {
+                s->tx_depth--;
+                if (r < 0)
+                        s->group_failed = true;
+                if (r < 0 && sqlite3_get_autocommit(s->db)) {
+                        s->user_tx_lost = true;
+                        s->user_tx = false;
+                        s->group = false;
+                        s->tx_depth = 0;
+                }
+                return r;
+        }
         if (r >= 0) {
                 int k = exec(s, outermost ? "COMMIT" : "RELEASE store_op");
                 if (k >= 0) {
@@ -312,7 +340,18 @@ int store_begin(struct store *s)
                 return r;
         s->user_tx = true;
         s->user_tx_lost = false;
+        s->group = false;
+        s->group_failed = false;
         return 0;
+}
+
+int store_begin_group(struct store *s)
+{
+        int r = store_begin(s);
+
+        if (r >= 0)
+                s->group = true;
+        return r;
 }
 
 int store_commit(struct store *s)
@@ -329,10 +368,15 @@ int store_commit(struct store *s)
                 }
                 return set_error(s, -EINVAL, "no transaction is open");
         }
+        if (s->group_failed) {
+                store_rollback(s);
+                return set_error(s, -EIO, "a write of the group failed; nothing was committed");
+        }
         r = exec(s, "COMMIT");
         if (r < 0 && !sqlite3_get_autocommit(s->db))
                 exec_quiet(s, "ROLLBACK");
         s->user_tx = false;
+        s->group = false;
         s->tx_depth = 0;
         return r;
 }
@@ -345,6 +389,8 @@ void store_rollback(struct store *s)
                 exec_quiet(s, "ROLLBACK");
         s->user_tx = false;
         s->user_tx_lost = false;
+        s->group = false;
+        s->group_failed = false;
         s->tx_depth = 0;
 }
 
@@ -497,6 +543,8 @@ void store_close(struct store *s)
                 return;
         for (size_t i = 0; i < _STMT_MAX; i++)
                 sqlite3_finalize(s->stmts[i]);
+        for (size_t i = 0; i < ARRAY_SIZE(s->cached); i++)
+                sqlite3_finalize(s->cached[i].st);
         /* Closing with a transaction open rolls it back, which is what an unfinished batch
          * should get. */
         sqlite3_close_v2(s->db);
@@ -1432,6 +1480,28 @@ int store__tx_end(struct store *s, int r)
 int store__prepare(struct store *s, const char *sql, sqlite3_stmt **ret)
 {
         return stmt_prepare(s, sql, ret);
+}
+
+int store__cached(struct store *s, const char *sql, sqlite3_stmt **ret)
+{
+        size_t i;
+
+        for (i = 0; i < ARRAY_SIZE(s->cached) && s->cached[i].sql; i++)
+                if (s->cached[i].sql == sql)
+                        break;
+        if (i == ARRAY_SIZE(s->cached))
+                return set_error(s, -ENOSPC, "too many cached statements");
+        if (!s->cached[i].st) {
+                int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                            &s->cached[i].st, NULL);
+                if (rc != SQLITE_OK)
+                        return sql_error(s, rc);
+                s->cached[i].sql = sql;
+        }
+        sqlite3_reset(s->cached[i].st);
+        sqlite3_clear_bindings(s->cached[i].st);
+        *ret = s->cached[i].st;
+        return 0;
 }
 
 int store__step_done(struct store *s, sqlite3_stmt *st)

@@ -43,6 +43,11 @@ int store_schema_version(void);
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
+/* store_begin() for a group of writes that is committed or rolled back whole (the crawl
+ * commits hundreds of fetches per transaction): the functions below take no savepoint
+ * inside it, so a failed call may leave part of its writes behind, and store_commit() of
+ * a group in which a call failed rolls it all back and fails (-EIO). */
+int store_begin_group(struct store *s);
 
 enum scan_state {
         SCAN_RUNNING = 0,
@@ -599,7 +604,8 @@ int store_frontier_requeue(struct store_frontier *f, int64_t id, int64_t not_bef
 /* The number of queued rows and the soonest not_before among them (0 when none). */
 int store_frontier_queued(struct store_frontier *f, int64_t *ret_count, int64_t *ret_next_ms);
 /* Leased rows go back to the queue, due at once: a resumed scan's rows that the killed
- * process had in memory or in flight. Returns the number of rows requeued. */
+ * process had in memory or in flight; queued rows that waited for a time of the killed
+ * process are due at once too. Returns the number of rows changed. */
 int store_frontier_reset(struct store_frontier *f);
 
 struct store_frontier_result {
@@ -643,6 +649,25 @@ int store_frontier_clear(struct store *s, int64_t scan_id);
 int store_links_stage(struct store *s, int64_t scan_id, int64_t page_id,
                       const struct store_link *links, size_t n);
 int store_links_publish(struct store *s, int64_t scan_id);
+
+/* Checkpoints off the writer's thread. A commit on the store's connection copies the WAL
+ * back into the database whenever it has grown past 1000 pages, on the committing thread:
+ * for the crawl, which writes a page-cache entry, a page and its links per fetch, that was
+ * a tenth of its loop thread. store_autocheckpoint(s, false) stops that (true restores
+ * it); a checkpointer is a second connection to the store's file, whose
+ * store_checkpointer_run() does the copy (PASSIVE: it never waits for the writer, and
+ * copies what was committed) from any thread, one call at a time. -ENOTSUP for an
+ * in-memory store. A checkpointer outlives neither the file nor the process, and closing
+ * it does not touch the store. The WAL starts over only when a transaction begins after a
+ * checkpoint has copied all of it, which a writer that begins its next transaction while
+ * the checkpointer works never sees: store_checkpoint() runs one on the store's own
+ * connection, outside a transaction, so that the next one does. */
+struct store_checkpointer;
+int store_checkpointer_open(struct store *s, struct store_checkpointer **ret);
+int store_checkpointer_run(struct store_checkpointer *cp);
+void store_checkpointer_close(struct store_checkpointer *cp);
+void store_autocheckpoint(struct store *s, bool on);
+int store_checkpoint(struct store *s);
 
 /* The page cache of the frontier's site: what the checks need from a parsed page, with its
  * validators. Strings and the extract are valid only during the callback. */

@@ -43,8 +43,11 @@ static const char *const fstmt_sql[_F_MAX] = {
                       " history = ? WHERE id = ? AND scan_id = ?",
         [F_QUEUED] = "SELECT count(*), min(not_before) FROM frontier"
                      " WHERE scan_id = ? AND state = 'queued'",
+        /* Only the rows it changes: a killed crawl of a large site leaves hundreds of
+         * thousands queued and due, and rewriting each made the resume take seconds. */
         [F_RESET] = "UPDATE frontier SET state = 'queued', not_before = 0"
-                    " WHERE scan_id = ? AND state IN ('leased', 'queued')",
+                    " WHERE scan_id = ? AND (state = 'leased'"
+                    " OR (state = 'queued' AND not_before <> 0))",
         [F_DONE] = "UPDATE frontier SET state = 'done', verdict = ?, status = ?, failure = ?,"
                    " error = ?, final_url = ?, content_type = ?, attempts = ?, history = ?,"
                    " parsed = ?, pubdate = ?, soft404 = ? WHERE id = ? AND scan_id = ?",
@@ -639,19 +642,19 @@ int store_page_cache_prune(struct store *s, const char *site, int64_t scan_id)
 int store_links_stage(struct store *s, int64_t scan_id, int64_t page_id,
                       const struct store_link *links, size_t n)
 {
-        _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int rc, r = 0;
+        static const char sql[] = "INSERT INTO links_staged (scan_id, page_id, url, kind, text,"
+                                  " scope) VALUES (?, ?, ?, ?, ?, ?)";
+        sqlite3_stmt *st;
+        int r;
 
         if (!s || scan_id <= 0 || page_id <= 0 || (n && !links))
                 return -EINVAL;
         if (n == 0)
                 return 0;
-        rc = sqlite3_prepare_v3(store__db(s),
-                                "INSERT INTO links_staged (scan_id, page_id, url, kind, text,"
-                                " scope) VALUES (?, ?, ?, ?, ?, ?)",
-                                -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-        if (rc != SQLITE_OK)
-                return store__sql_error(s, rc);
+        r = store__cached(s, sql, &st);
+        if (r < 0)
+                return r;
+        _cleanup_reset_ sqlite3_stmt *guard = st;
         for (size_t i = 0; i < n && r >= 0; i++) {
                 if (!links[i].url)
                         return store__set_error(s, -EINVAL, "a link without a URL");
@@ -689,4 +692,61 @@ int store_links_publish(struct store *s, int64_t scan_id)
                 r = store__step_done(s, st);
         }
         return r;
+}
+
+/* ---- checkpoints in another thread ----------------------------------------------------- */
+
+struct store_checkpointer {
+        sqlite3 *db;
+};
+
+int store_checkpointer_open(struct store *s, struct store_checkpointer **ret)
+{
+        const char *path = sqlite3_db_filename(store__db(s), "main");
+        struct store_checkpointer *cp;
+        int rc;
+
+        if (!path || !path[0])
+                return store__set_error(s, -ENOTSUP, "an in-memory store has no WAL");
+        cp = xcalloc(1, sizeof(*cp));
+        rc = sqlite3_open_v2(path, &cp->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_exec(cp->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+        if (rc != SQLITE_OK) {
+                int r = store__set_error(s, -EIO, "%s: %s", path, sqlite3_errmsg(cp->db));
+                sqlite3_close_v2(cp->db);
+                free(cp);
+                return r;
+        }
+        *ret = cp;
+        return 0;
+}
+
+int store_checkpointer_run(struct store_checkpointer *cp)
+{
+        int rc = sqlite3_wal_checkpoint_v2(cp->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+        return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : -EIO;
+}
+
+void store_checkpointer_close(struct store_checkpointer *cp)
+{
+        if (!cp)
+                return;
+        sqlite3_close_v2(cp->db);
+        free(cp);
+}
+
+int store_checkpoint(struct store *s)
+{
+        int rc = sqlite3_wal_checkpoint_v2(store__db(s), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                           NULL);
+
+        return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : store__sql_error(s, rc);
+}
+
+void store_autocheckpoint(struct store *s, bool on)
+{
+        /* 1000 pages is SQLite's default. */
+        (void)sqlite3_wal_autocheckpoint(store__db(s), on ? 1000 : 0);
 }

@@ -22,6 +22,10 @@ int store__tx_begin(struct store *s);
 int store__tx_end(struct store *s, int r);
 /* Prepares a statement for one call (the caller finalizes it). */
 int store__prepare(struct store *s, const char *sql, sqlite3_stmt **ret);
+/* A statement prepared once and kept by the store until it closes, found by the address
+ * of sql (a static string of the caller's): reset, bindings cleared, owned by the store.
+ * For the few statements the crawl runs per page; at most four. */
+int store__cached(struct store *s, const char *sql, sqlite3_stmt **ret);
 /* Steps a statement that returns no row / a query (1 row, 0 end, negative error). */
 int store__step_done(struct store *s, sqlite3_stmt *st);
 int store__step_row(struct store *s, sqlite3_stmt *st);

@@ -270,7 +270,11 @@ def test_scan_writes(a, tmp, rng):
                 check(got == w, "after a kill at write %d of %d, %s: %r, want %r"
                       % (n, writes, what, got[:4], w[:4]))
         print("  %d writes; %d runs killed at one of them" % (writes, killed))
-        check(killed >= len(tail) - 4, "the kills landed (%d)" % killed)
+        # The crawl's WAL checkpoints run on libuv's thread pool, so the writes of two runs
+        # interleave differently and a chosen write number may not come in a shorter run:
+        # most kills land, not all.
+        check(killed >= (len(early) + len(tail)) // 2,
+              "the kills landed (%d of %d)" % (killed, len(early) + len(tail)))
 
 
 # ---- tickets -------------------------------------------------------------------------------

@@ -752,6 +752,45 @@ static void test_style_hostile(void **state)
         }
 }
 
+/* Each thread keeps the last sheet it parsed for the next page with the same <style>
+ * texts: a page with other texts, or the same text cut differently into blocks, must not
+ * get it, and a page with more blocks than the cache keeps is still read whole. */
+static void test_style_cache(void **state)
+{
+        static const char *const pages[][2] = {
+                { "<style>.x{display:none}</style><p class=x>甲</p><p>乙</p>", "乙" },
+                { "<style>.y{display:none}</style><p class=x>甲</p><p class=y>乙</p>", "甲" },
+                { "<style>.x{display:none}</style><p class=x>甲</p><p>乙</p>", "乙" },
+                { "<style>.x{disp</style><style>lay:none}</style><p class=x>甲</p><p>乙</p>",
+                  "甲 乙" },
+                { "<p class=x>甲</p><p>乙</p>", "甲 乙" },
+                { "<style>.x{display:none}</style><p class=x>甲</p><p>乙</p>", "乙" },
+        };
+        struct html_page *p = NULL;
+
+        for (int round = 0; round < 2; round++)
+                for (size_t i = 0; i < ARRAY_SIZE(pages); i++) {
+                        assert_int_equal(html_parse(pages[i][0], strlen(pages[i][0]), "http://h/",
+                                                    NULL, &p, NULL),
+                                         0);
+                        assert_string_equal(p->text, pages[i][1]);
+                        assert_int_equal(p->style_rules_dropped, 0);
+                        html_page_free(p);
+                }
+
+        struct buf b;
+        buf_init(&b, 1 << 20);
+        for (int i = 0; i < 70; i++)
+                buf_appendf(&b, "<style>.c%d{color:red}</style>", i);
+        buf_appends(&b, "<style>.x{display:none}</style><p class=x>甲</p><p>乙</p>");
+        for (int round = 0; round < 2; round++) {
+                assert_int_equal(html_parse(b.data, b.len, "http://h/", NULL, &p, NULL), 0);
+                assert_string_equal(p->text, "乙");
+                html_page_free(p);
+        }
+        buf_free(&b);
+}
+
 static int name_cmp(const void *a, const void *b)
 {
         return strcmp(*(char *const *)a, *(char *const *)b);
@@ -798,6 +837,7 @@ int main(void)
                 cmocka_unit_test(test_main_text),
                 cmocka_unit_test(test_href_fullwidth_space),
                 cmocka_unit_test(test_style_hostile),
+                cmocka_unit_test(test_style_cache),
         };
         struct CMUnitTest *fixtures = NULL;
         char **names = NULL;

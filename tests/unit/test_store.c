@@ -538,6 +538,44 @@ static void test_transactions(void **state)
         assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM pages"), 2);
 }
 
+/* A group commits whole or not at all: a failed call in it makes store_commit() roll
+ * everything back, and the next transaction is an ordinary one again. */
+static void test_group_transactions(void **state)
+{
+        struct fixture *fx = *state;
+        int64_t scan = begin_scan(fx->s, SITE, T0);
+        struct store_link bad = {.url = NULL};
+
+        assert_int_equal(store_begin_group(fx->s), 0);
+        assert_int_equal(store_begin_group(fx->s), -EBUSY);
+        int64_t page = put_page(fx->s, scan, "https://www.example.gov.cn/g1", 200);
+        add_finding(fx->s, scan, "dead_link", "https://www.example.gov.cn/g-gone", NULL, "死链");
+        assert_int_equal(store_commit(fx->s), 0);
+        assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM pages"), 1);
+        assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM findings"), 1);
+
+        assert_int_equal(store_begin_group(fx->s), 0);
+        put_page(fx->s, scan, "https://www.example.gov.cn/g2", 200);
+        assert_int_equal(store_links_put(fx->s, scan, page, &bad, 1), -EINVAL);
+        put_page(fx->s, scan, "https://www.example.gov.cn/g3", 200);
+        assert_int_equal(store_commit(fx->s), -EIO);
+        assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM pages"), 1);
+        assert_int_equal(store_commit(fx->s), -EINVAL);
+
+        /* An ordinary transaction after it: a failed call undoes only itself. */
+        assert_int_equal(store_begin(fx->s), 0);
+        put_page(fx->s, scan, "https://www.example.gov.cn/g4", 200);
+        assert_int_equal(store_links_put(fx->s, scan, page, &bad, 1), -EINVAL);
+        assert_int_equal(store_commit(fx->s), 0);
+        assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM pages"), 2);
+
+        /* Rolled back by the caller. */
+        assert_int_equal(store_begin_group(fx->s), 0);
+        put_page(fx->s, scan, "https://www.example.gov.cn/g5", 200);
+        store_rollback(fx->s);
+        assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM pages"), 2);
+}
+
 /* ---- reconcile ------------------------------------------------------------------------- */
 
 static const char *const column_rules[] = {"column_stale", "dead_link"};
@@ -1107,6 +1145,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_links_put, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_finding_replace, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_group_transactions, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reconcile_lifecycle, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reconcile_rule_not_listed, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reconcile_incomplete_refused, setup,
