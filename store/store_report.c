@@ -96,10 +96,10 @@ int store_report_problems(struct store *s, int64_t from, int64_t to, store_repor
         if (!s || !fn)
                 return -EINVAL;
         r = store__prepare(s,
-                    "SELECT unit, rule, count(*) FROM violations"
-                    " WHERE kind = 'violation' AND first_seen >= ?1 AND first_seen < ?2"
-                    " GROUP BY unit, rule ORDER BY unit, rule",
-                    &st);
+                           "SELECT unit, rule, count(*) FROM violations"
+                           " WHERE kind = 'violation' AND first_seen >= ?1 AND first_seen < ?2"
+                           " GROUP BY unit, rule ORDER BY unit, rule",
+                           &st);
         if (r >= 0)
                 r = bind(s, st, "ii", from, to);
         while (r >= 0 && (r = store__step_row(s, st)) > 0) {

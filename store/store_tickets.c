@@ -82,8 +82,10 @@ int store_ticket_next_seq(struct store *s, enum ticket_kind kind, int year, int 
 
         if (!s || (unsigned)kind >= ARRAY_SIZE(kind_ids))
                 return -EINVAL;
-        r = store__prepare(s, "SELECT coalesce(max(seq), 0) + 1 FROM tickets WHERE kind = ? AND year = ?",
-                    &st);
+        r = store__prepare(s,
+                           "SELECT coalesce(max(seq), 0) + 1 FROM tickets"
+                           " WHERE kind = ? AND year = ?",
+                           &st);
         if (r < 0)
                 return r;
         sqlite3_bind_text(st, 1, ticket_kind_id(kind), -1, SQLITE_STATIC);
@@ -103,7 +105,7 @@ static int ticket_event_add(struct store *s, int64_t ticket_id, int64_t at, cons
         int r;
 
         r = store__prepare(s, "INSERT INTO ticket_events (ticket_id, at, event, scan_id, who, why)"
-                       " VALUES (?, ?, ?, ?, ?, ?)", &st);
+                              " VALUES (?, ?, ?, ?, ?, ?)", &st);
         if (r < 0)
                 return r;
         b = (struct binder){.stmt = st};
@@ -124,9 +126,10 @@ static int ticket_insert_in_tx(struct store *s, const struct store_ticket_new *t
         int64_t id;
         int r;
 
-        r = store__prepare(s, "INSERT INTO tickets (kind, number, year, seq, violation_id, parent_id,"
-                       " site, unit, issued_at, deadline, state)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')", &st);
+        r = store__prepare(s,
+                           "INSERT INTO tickets (kind, number, year, seq, violation_id, parent_id,"
+                           " site, unit, issued_at, deadline, state)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')", &st);
         if (r < 0)
                 return r;
         b = (struct binder){.stmt = st};
@@ -330,8 +333,10 @@ static int set_state_in_tx(struct store *s, int64_t ticket_id, enum ticket_state
         if (current == state)
                 return store__set_error(s, -EALREADY, "ticket %" PRId64 " is already %s",
                                         ticket_id, ticket_state_id(state));
-        r = store__prepare(s, "UPDATE tickets SET state = ?, closed_at = ?, closed_scan = ?, reason = ?"
-                       " WHERE id = ?", &st);
+        r = store__prepare(s,
+                           "UPDATE tickets SET state = ?, closed_at = ?, closed_scan = ?,"
+                           " reason = ? WHERE id = ?",
+                           &st);
         if (r < 0)
                 return r;
         b = (struct binder){.stmt = st};
@@ -393,7 +398,7 @@ int store_ticket_history(struct store *s, int64_t ticket_id, store_ticket_event_
         if (r < 0)
                 return r;
         r = store__prepare(s, "SELECT at, coalesce(scan_id, 0), event, who, why FROM ticket_events"
-                       " WHERE ticket_id = ? ORDER BY at, id", &st);
+                              " WHERE ticket_id = ? ORDER BY at, id", &st);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, ticket_id);
@@ -429,9 +434,11 @@ static int mail_create_in_tx(struct store *s, const struct store_mail *m,
         int64_t id;
         int r;
 
-        r = store__prepare(s, "INSERT INTO mails (day, kind, unit, recipients, subject, message_id,"
-                       " message, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-                    &st);
+        r = store__prepare(s,
+                           "INSERT INTO mails (day, kind, unit, recipients, subject, message_id,"
+                           " message, state, created_at)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+                           &st);
         if (r < 0)
                 return r;
         b = (struct binder){.stmt = st};
@@ -451,7 +458,7 @@ static int mail_create_in_tx(struct store *s, const struct store_mail *m,
         id = sqlite3_last_insert_rowid(store__db(s));
 
         r = store__prepare(s, "INSERT OR IGNORE INTO mail_tickets (mail_id, ticket_id, role)"
-                       " VALUES (?, ?, ?)", &cov);
+                              " VALUES (?, ?, ?)", &cov);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n_cover; i++) {
@@ -506,13 +513,14 @@ int store_mails_foreach(struct store *s, const struct store_mail_filter *filter,
         if (filter->state < -1 || filter->state > MAIL_SUPERSEDED)
                 return store__set_error(s, -EINVAL, "invalid mail state %d in filter",
                                         filter->state);
-        r = store__prepare(s, "SELECT id, day, kind, unit, recipients, subject, message_id, message,"
-                       " state, attempts, created_at, coalesce(last_attempt_at, 0),"
-                       " coalesce(sent_at, 0), error FROM mails"
-                       " WHERE (?1 IS NULL OR state = ?1)"
-                       " AND (?2 = 0 OR state IN ('pending', 'failed-temporary'))"
-                       " AND (?3 IS NULL OR day = ?3) AND (?4 IS NULL OR kind = ?4)"
-                       " AND (?5 IS NULL OR unit = ?5) ORDER BY id", &st);
+        r = store__prepare(s,
+                           "SELECT id, day, kind, unit, recipients, subject, message_id, message,"
+                           " state, attempts, created_at, coalesce(last_attempt_at, 0),"
+                           " coalesce(sent_at, 0), error FROM mails"
+                           " WHERE (?1 IS NULL OR state = ?1)"
+                           " AND (?2 = 0 OR state IN ('pending', 'failed-temporary'))"
+                           " AND (?3 IS NULL OR day = ?3) AND (?4 IS NULL OR kind = ?4)"
+                           " AND (?5 IS NULL OR unit = ?5) ORDER BY id", &st);
         if (r < 0)
                 return r;
         b = (struct binder){.stmt = st};
@@ -555,6 +563,20 @@ int store_mails_foreach(struct store *s, const struct store_mail_filter *filter,
         return r;
 }
 
+/* Runs a bound UPDATE of one unsent mail in a transaction of its own: -ENOENT when no
+ * unsent mail has that id. */
+static int mail_update(struct store *s, sqlite3_stmt *st, int64_t mail_id)
+{
+        int r = store__tx_begin(s);
+
+        if (r < 0)
+                return r;
+        r = store__step_done(s, st);
+        if (r >= 0 && sqlite3_changes(store__db(s)) == 0)
+                r = store__set_error(s, -ENOENT, "no unsent mail %" PRId64, mail_id);
+        return store__tx_end(s, r);
+}
+
 int store_mail_attempted(struct store *s, int64_t mail_id, enum mail_state state, int64_t at,
                          const char *error)
 {
@@ -567,9 +589,11 @@ int store_mail_attempted(struct store *s, int64_t mail_id, enum mail_state state
         if (state != MAIL_SENT && state != MAIL_FAILED_TEMPORARY &&
             state != MAIL_FAILED_PERMANENT && state != MAIL_IN_DOUBT)
                 return store__set_error(s, -EINVAL, "an attempt ends sent, failed or in doubt");
-        r = store__prepare(s, "UPDATE mails SET state = ?, attempts = attempts + 1, last_attempt_at = ?,"
-                       " sent_at = ?, error = ? WHERE id = ?"
-                       " AND state IN ('pending', 'failed-temporary', 'in-doubt')", &st);
+        r = store__prepare(s,
+                           "UPDATE mails SET state = ?, attempts = attempts + 1,"
+                           " last_attempt_at = ?,"
+                           " sent_at = ?, error = ? WHERE id = ?"
+                           " AND state IN ('pending', 'failed-temporary', 'in-doubt')", &st);
         if (r < 0)
                 return r;
         b = (struct binder){.stmt = st};
@@ -581,13 +605,7 @@ int store_mail_attempted(struct store *s, int64_t mail_id, enum mail_state state
         r = bind_done(s, &b);
         if (r < 0)
                 return r;
-        r = store__tx_begin(s);
-        if (r < 0)
-                return r;
-        r = store__step_row(s, st);
-        if (r >= 0 && sqlite3_changes(store__db(s)) == 0)
-                r = store__set_error(s, -ENOENT, "no unsent mail %" PRId64, mail_id);
-        return store__tx_end(s, r);
+        return mail_update(s, st, mail_id);
 }
 
 int store_mail_in_doubt(struct store *s, int64_t mail_id, int64_t at)
@@ -598,8 +616,10 @@ int store_mail_in_doubt(struct store *s, int64_t mail_id, int64_t at)
 
         if (!s)
                 return -EINVAL;
-        r = store__prepare(s, "UPDATE mails SET state = 'in-doubt', last_attempt_at = ? WHERE id = ?"
-                       " AND state IN ('pending', 'failed-temporary')", &st);
+        r = store__prepare(s,
+                           "UPDATE mails SET state = 'in-doubt', last_attempt_at = ?"
+                           " WHERE id = ? AND state IN ('pending', 'failed-temporary')",
+                           &st);
         if (r < 0)
                 return r;
         b = (struct binder){.stmt = st};
@@ -608,13 +628,7 @@ int store_mail_in_doubt(struct store *s, int64_t mail_id, int64_t at)
         r = bind_done(s, &b);
         if (r < 0)
                 return r;
-        r = store__tx_begin(s);
-        if (r < 0)
-                return r;
-        r = store__step_row(s, st);
-        if (r >= 0 && sqlite3_changes(store__db(s)) == 0)
-                r = store__set_error(s, -ENOENT, "no unsent mail %" PRId64, mail_id);
-        return store__tx_end(s, r);
+        return mail_update(s, st, mail_id);
 }
 
 int store_mails_supersede(struct store *s, const char *kind, const char *unit, const char *day,
@@ -627,7 +641,7 @@ int store_mails_supersede(struct store *s, const char *kind, const char *unit, c
         if (!s || !mail_kind_valid(kind) || !unit || !day)
                 return -EINVAL;
         r = store__prepare(s, "UPDATE mails SET state = 'superseded' WHERE kind = ? AND unit = ?"
-                       " AND day < ? AND state IN ('pending', 'failed-temporary')", &st);
+                              " AND day < ? AND state IN ('pending', 'failed-temporary')", &st);
         if (r < 0)
                 return r;
         b = (struct binder){.stmt = st};
