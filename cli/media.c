@@ -326,8 +326,7 @@ struct media_run {
         const struct rule_config *config;
         struct store *store;
         int64_t scan_id;
-        uv_loop_t *loop;                /* the caller's */
-        struct http_engine *http;
+        struct http_engine *http;       /* on the caller's loop */
         struct media_check *check;
         bool print;                     /* write the run's violations to cli->out */
         media_done_fn done;
@@ -555,7 +554,6 @@ int media_run_start(uv_loop_t *loop, struct cli *cli, const struct rule_config *
                 .cli = cli,
                 .config = config,
                 .store = store,
-                .loop = loop,
                 .print = print,
                 .done = done,
                 .userdata = userdata,
