@@ -15,6 +15,7 @@
 #include <pcre2.h>
 
 #include "common/json.h"
+#include "rules/content_scan.h"
 #include "rules/dict.h"
 
 /* Hits kept from one page before the rest are only counted: a page of a million
@@ -231,6 +232,85 @@ static void append_hits(struct buf *ev, const struct page_check_context *ctx, co
         buf_appends(ev, "]");
 }
 
+/* "错别字「攻府」应为「政府」": the word, its class and what to write instead. */
+static void word_detail(struct buf *b, const struct rule_word *w)
+{
+        char day[16];
+
+        buf_appendf(b, "%s「%s」", rule_word_class_label(w->cls), w->wrong);
+        if (w->cls == WORD_OBSOLETE_NAME && w->right.n) {
+                buf_appends(b, "已更名为");
+                append_quoted_list(b, &w->right);
+                buf_appendf(b, "（%s 起）", day_format(w->wrong_from, day));
+        } else if (w->right.n) {
+                buf_appends(b, "应为");
+                append_quoted_list(b, &w->right);
+        } else {
+                buf_appends(b, "应删除");
+        }
+}
+
+/* The evidence fields every finding of a word carries: class, wrong, right, note, source. */
+static void word_evidence(struct buf *ev, const struct rule_word *w)
+{
+        buf_appendf(ev, "\"class\":\"%s\",\"wrong\":", rule_word_class_id(w->cls));
+        json_append_string(ev, w->wrong);
+        buf_appends(ev, ",\"right\":");
+        append_json_strv(ev, &w->right);
+        if (w->note) {
+                buf_appends(ev, ",\"note\":");
+                json_append_string(ev, w->note);
+        }
+        _cleanup_free_ char *src = xasprintf("%s:%d", w->file, w->line);
+        buf_appends(ev, ",\"source\":");
+        json_append_string(ev, src);
+}
+
+static size_t count_occurrences(const char *text, const char *s)
+{
+        size_t n = 0, len = strlen(s);
+
+        for (const char *p = text; len && (p = strstr(p, s)); p += len)
+                n++;
+        return n;
+}
+
+/* A word whose every occurrence on the page lies outside the page's own text (main_text:
+ * no template, no link text) is the template's (a footer, a menu) or a link's: it is kept
+ * once for the site-wide finding of the end of the scan instead of reported here, so that a
+ * wrong word in the footer is one finding, not one per page. Returns true when kept. */
+static bool keep_template_word(const struct page_check_context *ctx, const struct page_hits *h,
+                               const struct hit *first)
+{
+        const struct rule_word *w = &h->dict->words[first->id];
+        const struct html_page *page = ctx->fetch->page;
+        struct content_scan *cs = ctx->content;
+        struct content_template_word *t = NULL;
+
+        if (!cs || !page->main_text || count_occurrences(page->main_text, w->wrong) > 0)
+                return false;
+        for (size_t i = 0; i < cs->n_template_words && !t; i++)
+                if (cs->template_words[i].word == first->id)
+                        t = &cs->template_words[i];
+        if (!t) {
+                struct buf sentence;
+
+                buf_init(&sentence, 8192);
+                rule_text_context(h->text, h->text_len, first->start, first->start + first->len,
+                                  ctx->config->settings.context_chars, &sentence);
+                cs->template_words = content_grow(cs->template_words, cs->n_template_words,
+                                                  sizeof(*cs->template_words));
+                t = &cs->template_words[cs->n_template_words++];
+                *t = (struct content_template_word){
+                        .word = first->id,
+                        .first_url = xstrdup(ctx->fetch->url),
+                        .sentence = buf_steal(&sentence),
+                };
+        }
+        t->pages++;
+        return true;
+}
+
 static void emit_word(const struct page_check_context *ctx, const struct page_hits *h,
                       const struct hit *hits, size_t n)
 {
@@ -239,39 +319,15 @@ static void emit_word(const struct page_check_context *ctx, const struct page_hi
         int column = f->column;
         _cleanup_free_ char *subject = xasprintf("%s 「%s」", f->url, w->wrong);
         struct buf detail, ev;
-        char day[16];
 
         buf_init(&detail, 4096);
-        buf_appendf(&detail, "%s「%s」", rule_word_class_label(w->cls), w->wrong);
-        if (w->cls == WORD_OBSOLETE_NAME && w->right.n) {
-                buf_appends(&detail, "已更名为");
-                append_quoted_list(&detail, &w->right);
-                buf_appendf(&detail, "（%s 起）", day_format(w->wrong_from, day));
-        } else if (w->right.n) {
-                buf_appends(&detail, "应为");
-                append_quoted_list(&detail, &w->right);
-        } else {
-                buf_appends(&detail, "应删除");
-        }
+        word_detail(&detail, w);
         buf_appendf(&detail, "，出现 %zu 次", n);
 
         buf_init(&ev, EVIDENCE_MAX);
-        buf_appendf(&ev, "{\"class\":\"%s\",\"wrong\":", rule_word_class_id(w->cls));
-        json_append_string(&ev, w->wrong);
-        buf_appends(&ev, ",\"right\":");
-        append_json_strv(&ev, &w->right);
+        buf_appends(&ev, "{");
+        word_evidence(&ev, w);
         buf_appendf(&ev, ",\"count\":%zu,", n);
-        if (w->note) {
-                buf_appends(&ev, "\"note\":");
-                json_append_string(&ev, w->note);
-                buf_appends(&ev, ",");
-        }
-        buf_appends(&ev, "\"source\":");
-        {
-                _cleanup_free_ char *src = xasprintf("%s:%d", w->file, w->line);
-                json_append_string(&ev, src);
-        }
-        buf_appends(&ev, ",");
         /* Past PAGE_HITS_MAX the page's hits were not kept, so the count may be short. */
         if (h->dropped)
                 buf_appendf(&ev, "\"page_hits_dropped\":%zu,", h->dropped);
@@ -520,10 +576,55 @@ void check_dictionary(const struct page_check_context *ctx)
         for (size_t i = 0, j; i < h.n; i = j) {
                 for (j = i + 1; j < h.n && h.v[j].id == h.v[i].id; j++)
                         ;
-                emit_word(ctx, &h, &h.v[i], j - i);
+                if (!keep_template_word(ctx, &h, &h.v[i]))
+                        emit_word(ctx, &h, &h.v[i], j - i);
         }
         run_patterns(ctx, &h);
 
         free(h.v);
         free(h.fired);
+}
+
+void check_dictionary_end(const struct check_context *ctx)
+{
+        const struct rule_dictionary *d = &ctx->config->dictionary;
+        const struct content_scan *cs = ctx->content;
+
+        for (size_t i = 0; cs && i < cs->n_template_words; i++) {
+                const struct content_template_word *t = &cs->template_words[i];
+                const struct rule_word *w = &d->words[t->word];
+                /* The homepage's URL keeps the subject the same from scan to scan, wherever
+                 * the word was first met. */
+                _cleanup_free_ char *subject =
+                        xasprintf("%s 「%s」（网站模板或链接文字）", ctx->site->homepage, w->wrong);
+                struct buf detail, ev;
+
+                buf_init(&detail, 4096);
+                word_detail(&detail, w);
+                buf_appendf(&detail, "，出现在网站模板（导航、页头、页脚）或链接文字中，"
+                                     "本次巡检共 %zu 个页面",
+                            t->pages);
+                buf_init(&ev, EVIDENCE_MAX);
+                buf_appends(&ev, "{");
+                word_evidence(&ev, w);
+                buf_appendf(&ev, ",\"pages\":%zu,\"first_url\":", t->pages);
+                json_append_string(&ev, t->first_url);
+                buf_appends(&ev, ",\"sentence\":");
+                json_append_string(&ev, t->sentence ? t->sentence : "");
+                buf_appends(&ev, "}");
+                ctx->emit(&(struct store_finding){
+                                  .site = ctx->site->id,
+                                  .rule = rule_word_class_rule(w->cls),
+                                  .kind = FINDING_VIOLATION,
+                                  .severity = w->severity,
+                                  .subject = subject,
+                                  .unit = rule_unit_name(ctx->site, -1),
+                                  .url = t->first_url,
+                                  .detail = detail.data,
+                                  .evidence = ev.data,
+                          },
+                          ctx->userdata);
+                buf_free(&detail);
+                buf_free(&ev);
+        }
 }

@@ -18,6 +18,8 @@ static const char *const access_rules[] = {"column_unreachable", NULL};
 static const char *const dictionary_rules[] = {"wrong_word", "obsolete_name", "sensitive_word",
                                                "dictionary_limit", NULL};
 static const char *const personal_data_rules[] = {"personal_data", NULL};
+static const char *const dictionary_end_rules[] = {"wrong_word", "obsolete_name",
+                                                   "sensitive_word", NULL};
 static const char *const hidden_link_rules[] = {"hidden_link", NULL};
 static const char *const page_tag_rules[] = {"page_tag_missing", "page_tag_invalid",
                                              "footer_id_missing", NULL};
@@ -39,6 +41,7 @@ const struct rule_check rule_checks[] = {
         {page_tag_end_rules, check_page_tags_end, .needs_every_page = true},
         {guide_end_rules, check_guides_end, .needs_every_page = true},
         {interpretation_end_rules, check_interpretation_end, .needs_every_page = true},
+        {dictionary_end_rules, check_dictionary_end, .needs_every_page = true},
         {tls_rules, check_tls, .needs_every_page = true},
         {page_size_rules, check_page_size, .needs_every_page = true},
         /* Last: it judges the counts of what the checks above found. */
@@ -49,7 +52,8 @@ const size_t rule_checks_count = ARRAY_SIZE(rule_checks);
 const struct rule_page_check rule_page_checks[] = {
         {publication_rules, check_publication},
         {interaction_rules, check_interaction},
-        {dictionary_rules, check_dictionary},
+        /* Collects the words met only in the template or in link text, for its end. */
+        {dictionary_rules, check_dictionary, .collects = true},
         {personal_data_rules, check_personal_data},
         {hidden_link_rules, check_hidden_links},
         {page_tag_rules, check_page_tags, .collects = true},

@@ -196,6 +196,8 @@ size_t check_media_page(const struct rule_config *c, const struct rule_site *sit
                         void *userdata);
 /* Page checks: 错敏字 (dictionary and patterns) and 个人信息 (identity and mobile numbers). */
 void check_dictionary(const struct page_check_context *ctx);
+/* The words kept from the site's template or link text: one finding each for the site. */
+void check_dictionary_end(const struct check_context *ctx);
 void check_personal_data(const struct page_check_context *ctx);
 
 /* Appends to out the sentence of text[0..len) around text[start..end): back to the previous

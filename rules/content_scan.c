@@ -18,6 +18,11 @@ void content_scan_free(struct content_scan *cs)
                 free(cs->site_ids[i].value);
                 free(cs->site_ids[i].url);
         }
+        for (size_t i = 0; i < cs->n_template_words; i++) {
+                free(cs->template_words[i].first_url);
+                free(cs->template_words[i].sentence);
+        }
+        free(cs->template_words);
         free(cs->homepage_url);
         free(cs->homepage_site_id);
         free(cs->footer_site_id);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/util.h"
 #include "rules/checks.h"
@@ -45,6 +46,16 @@ struct content_interp {
         bool multiform;         /* graphic, video or other non-text form */
 };
 
+/* 错敏字 found on a page only outside its own text — in the site's template (navigation,
+ * header, footer) or in link text — kept once per dictionary word for one site-wide
+ * finding at the end of the scan, instead of one finding on every page of the site. */
+struct content_template_word {
+        uint32_t word;                  /* index in rule_dictionary.words */
+        char *first_url;                /* the first page it was seen on */
+        char *sentence;                 /* its first sentence there */
+        size_t pages;                   /* pages it was seen on */
+};
+
 struct content_scan {
         struct content_site_id site_ids[CONTENT_MAX_SITE_IDS];
         size_t n_site_ids;
@@ -61,6 +72,9 @@ struct content_scan {
         struct content_interp *interps;
         size_t n_interps;
         struct strv interp_links;       /* URLs linked from interpretation pages */
+
+        struct content_template_word *template_words;
+        size_t n_template_words;
 };
 
 /* Grows an array of n elements of size bytes so that element n can be written. */

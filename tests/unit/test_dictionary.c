@@ -30,6 +30,7 @@
 #include "tests/unit/fixture_util.h"
 #include "tests/unit/mdwe.h"
 #include "rules/checks.h"
+#include "rules/content_scan.h"
 
 #define DICT_DIR XJ_FIXTURES "/dictionary"
 #define MAX_FOUND 64
@@ -60,6 +61,21 @@ static void collect(const struct store_finding *f, void *userdata)
         /* The page is an article of the column 通知公告, whose unit is 区发改委. */
         assert_string_equal(f->column, "通知公告");
         assert_string_equal(f->unit, "区发改委");
+}
+
+/* The same for a finding about the whole site (no column; the site's unit). */
+static void collect_site(const struct store_finding *f, void *userdata)
+{
+        assert_true(n_found < MAX_FOUND);
+        found[n_found++] = (struct found){
+                .rule = xstrdup(f->rule),
+                .subject = xstrdup(f->subject),
+                .detail = xstrdup(f->detail),
+                .evidence = xstrdup(f->evidence ? f->evidence : ""),
+                .severity = f->severity,
+                .kind = f->kind,
+        };
+        assert_null(f->column);
 }
 
 static void clear_found(void)
@@ -321,6 +337,76 @@ static void test_jit_state(void **state)
         }
 }
 
+/* A wrong word in the site's footer is on every page: one finding for the site, kept across
+ * the pages in the content scan and reported at the end, not one finding per page. A page
+ * whose own text has the word still gets its own finding. */
+static void test_template_word(void **state)
+{
+        const struct rule_config *c = *state;
+        const struct rule_site *site = rule_config_site(c, "t");
+        struct content_scan *cs = content_scan_new();
+        struct http_response resp = {.status = 200};
+        const char *bodies[] = {
+                "<p>第一篇文章的正文，内容完整。</p>",
+                "<p>第二篇文章的正文，内容完整。</p>",
+                "<p>第三篇文章提到区攻府的工作安排。</p>",
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(bodies); i++) {
+                _cleanup_free_ char *url = xasprintf("http://127.0.0.1:1/tzgg/t%zu.html", i);
+                _cleanup_free_ char *html = xasprintf(
+                        "<html><body><div class=\"nav\"><a href=\"/\">首页</a></div>%s"
+                        "<div class=\"footer\">主办：某区人民攻府办公室</div></body></html>",
+                        bodies[i]);
+                struct html_options o = {.today = day_from_civil(2026, 11, 23)};
+                struct html_page *page = NULL;
+
+                assert_int_equal(html_parse(html, strlen(html), url, &o, &page, NULL), 0);
+                struct site_fetch f = {
+                        .url = url,
+                        .kind = SITE_FETCH_ARTICLE,
+                        .column = 0,
+                        .depth = 2,
+                        .resp = &resp,
+                        .page = page,
+                };
+                check_dictionary(&(struct page_check_context){
+                        .config = c,
+                        .site = site,
+                        .fetch = &f,
+                        .now = time_of_day(day_from_civil(2026, 11, 23)) + 9 * 3600,
+                        .today = day_from_civil(2026, 11, 23),
+                        .emit = collect,
+                        .content = cs,
+                });
+                html_page_free(page);
+        }
+        /* Only the third page, which has the word in its own text, has a finding so far. */
+        assert_int_equal(n_found, 1);
+        assert_non_null(find("wrong_word", "t2.html 「攻府」"));
+        clear_found();
+
+        check_dictionary_end(&(struct check_context){
+                .config = c,
+                .site = site,
+                .now = time_of_day(day_from_civil(2026, 11, 23)) + 9 * 3600,
+                .today = day_from_civil(2026, 11, 23),
+                .emit = collect_site,
+                .content = cs,
+        });
+        assert_int_equal(n_found, 1);
+        assert_true(str_startswith(found[0].subject, site->homepage));
+        assert_non_null(strstr(found[0].subject, "「攻府」（网站模板或链接文字）"));
+        assert_string_equal(found[0].rule, "wrong_word");
+        assert_int_equal(found[0].severity, SEVERITY_SERIOUS);
+        assert_non_null(strstr(found[0].detail, "共 2 个页面"));
+        assert_non_null(strstr(found[0].evidence, "\"pages\":2"));
+        assert_non_null(strstr(found[0].evidence, "t0.html"));
+        assert_non_null(strstr(found[0].evidence, "攻府办公室"));
+        clear_found();
+        content_scan_free(cs);
+}
+
 int main(void)
 {
         int mdwe = test_mdwe_from_env();
@@ -334,6 +420,7 @@ int main(void)
                 cmocka_unit_test(test_hostile_limit_evidence),
                 cmocka_unit_test(test_context),
                 cmocka_unit_test(test_id_card),
+                cmocka_unit_test(test_template_word),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
