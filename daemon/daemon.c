@@ -58,6 +58,18 @@ struct mail_work {
         int sent, failed;
 };
 
+/* Where a job runs. The main slot takes scans, homepage link checks, the new-media check
+ * and the mail, one at a time; the probe slot takes the homepage probes beside them, so a
+ * crawl of hours does not hold back the 20 probes a day (DOMAIN.md 站点无法访问). Each
+ * slot's runs see the clock of their own start through the slot's copy of the cli. */
+struct slot {
+        struct job *job;                /* the job under way, or NULL */
+        int64_t since;
+        uint64_t real_ms;
+        bool free_pending;              /* its run to free outside its own callback */
+        struct cli cli;
+};
+
 struct daemon {
         struct cli *cli;
         uv_loop_t loop;
@@ -74,14 +86,11 @@ struct daemon {
 
         struct job *jobs;
         size_t n_jobs;
-        struct job *running;            /* the job under way, or NULL */
-        int64_t running_since;
-        uint64_t running_real_ms;
-        struct probe_run *probe;
-        struct scan_run *scan;
-        struct media_run *media;
-        struct mail_work *mail;
-        bool job_free_pending;          /* a probe or scan run to free outside its callback */
+        struct slot main, probing;
+        struct probe_run *probe;        /* the probing slot's run */
+        struct scan_run *scan;          /* the main slot's run: a scan, */
+        struct media_run *media;        /* the new-media check, */
+        struct mail_work *mail;         /* or the mail */
 
         uv_timer_t tick, watchdog, stop_timer;
         uv_idle_t reaper;               /* frees finished runs, then schedules */
@@ -99,6 +108,11 @@ static int64_t clock_now(struct daemon *d)
         uint64_t real = uv_now(&d->loop) - d->real_base_ms;
 
         return d->base + d->offset + (int64_t)((double)real * d->speed / 1000.0);
+}
+
+static bool busy(const struct daemon *d)
+{
+        return d->main.job || d->probing.job;
 }
 
 static void notify_status(const char *fmt, ...) _printf_(1, 2);
@@ -199,12 +213,18 @@ static int jobs_build(struct daemon *d)
         return r;
 }
 
+static struct slot *slot_of(struct daemon *d, const struct job *j)
+{
+        return j->kind == JOB_PROBE ? &d->probing : &d->main;
+}
+
+/* The job due first among those of a free slot, or NULL. */
 static struct job *job_next_due(struct daemon *d)
 {
         struct job *best = NULL;
 
         for (size_t i = 0; i < d->n_jobs; i++)
-                if (!best || d->jobs[i].next < best->next)
+                if (!slot_of(d, &d->jobs[i])->job && (!best || d->jobs[i].next < best->next))
                         best = &d->jobs[i];
         return best;
 }
@@ -230,11 +250,11 @@ static void metrics_update(struct daemon *d)
 /* A job ended: its result and next slot go to the store, the metrics are rewritten, and
  * the next job is looked for once the run has been freed (from the reaper, outside the
  * run's own callback). */
-static void job_finished(struct daemon *d, int result, const char *error)
+static void job_finished(struct daemon *d, struct slot *slot, int result, const char *error)
 {
-        struct job *j = d->running;
+        struct job *j = slot->job;
         int64_t now = clock_now(d);
-        double seconds = (double)(uv_now(&d->loop) - d->running_real_ms) / 1000.0;
+        double seconds = (double)(uv_now(&d->loop) - slot->real_ms) / 1000.0;
         const char *res = result == 0 ? "ok" : result == -EINTR ? "interrupted" : "failed";
         char name[256];
         int r;
@@ -260,7 +280,7 @@ static void job_finished(struct daemon *d, int result, const char *error)
                            result == -EINTR ? "中断" : "失败",
                            error ? error : strerror(-result));
         metrics_update(d);
-        d->running = NULL;
+        slot->job = NULL;
         uv_idle_start(&d->reaper, on_reaper);
 }
 
@@ -268,8 +288,8 @@ static void probe_done(struct probe_run *run, int result, void *userdata)
 {
         struct daemon *d = userdata;
 
-        d->job_free_pending = true;
-        job_finished(d, result, NULL);
+        d->probing.free_pending = true;
+        job_finished(d, &d->probing, result, NULL);
 }
 
 /* The ticket engine after each scan, in one transaction: fixes close tickets, new
@@ -299,23 +319,23 @@ static void media_done(struct media_run *run, int result, void *userdata)
 {
         struct daemon *d = userdata;
 
-        d->job_free_pending = true;
+        d->main.free_pending = true;
         /* Its violations are the ledger's: they get their 单 as a scan's do. */
         if (result == 0 && run_tickets(d, clock_now(d)) < 0)
                 result = -EIO;
-        job_finished(d, result, NULL);
+        job_finished(d, &d->main, result, NULL);
 }
 
 static void scan_done(struct scan_run *run, int result, void *userdata)
 {
         struct daemon *d = userdata;
 
-        d->job_free_pending = true;
+        d->main.free_pending = true;
         /* A completed scan, even one that found problems, feeds the ticket engine; an
          * interrupted one has not reconciled anything, so there is nothing new for it. */
         if (result == 0 && run_tickets(d, clock_now(d)) < 0)
                 result = -EIO;
-        job_finished(d, result, NULL);
+        job_finished(d, &d->main, result, NULL);
 }
 
 /* The nightly email on the thread pool, with a store connection of its own: the tickets of
@@ -360,7 +380,7 @@ static void mail_after(uv_work_t *req, int status)
         if (r >= 0 || r == -EAGAIN || r == -EIO)
                 log_notice("邮件：已发送 %d 封，失败 %d 封", w->sent, w->failed);
         /* A temporary failure is retried by the next run; the job itself did its work. */
-        job_finished(d, r == -EAGAIN ? 0 : r, w->error);
+        job_finished(d, &d->main, r == -EAGAIN ? 0 : r, w->error);
         free(w->db_path);
         free(w->error);
         free(w);
@@ -369,36 +389,39 @@ static void mail_after(uv_work_t *req, int status)
 
 static void job_start(struct daemon *d, struct job *j)
 {
+        struct slot *slot = slot_of(d, j);
+        struct cli *cli = &slot->cli;
         char name[256];
         int r = 0;
 
-        d->running = j;
-        d->running_since = clock_now(d);
-        d->running_real_ms = uv_now(&d->loop);
-        d->cli->now = d->running_since;
+        slot->job = j;
+        slot->since = clock_now(d);
+        slot->real_ms = uv_now(&d->loop);
+        *cli = *d->cli;
+        cli->now = slot->since;
         job_name(j, name, sizeof(name));
         notify_status("正在运行：%s", name);
         log_struct(LOG_LEVEL_INFO, *j->site ? j->site : NULL, NULL, NULL, "开始%s", name);
-        if (store_job_started(d->store, j->site, job_kind_id(j->kind), d->running_since) < 0)
+        if (store_job_started(d->store, j->site, job_kind_id(j->kind), slot->since) < 0)
                 log_error("%s: %s", d->cli->db_path, store_errmsg(d->store));
 
         switch (j->kind) {
         case JOB_PROBE: {
                 const struct rule_site *site = job_site(d, j);
-                r = probe_run_start(&d->loop, d->cli, d->config, d->store, &site, 1, probe_done,
-                                    d, &d->probe);
+                r = probe_run_start(&d->loop, cli, d->config, d->store, &site, 1, probe_done, d,
+                                    &d->probe);
                 break;
         }
         case JOB_SCAN:
-                r = scan_run_start(&d->loop, d->cli, d->config, d->store, job_site(d, j), false,
+                r = scan_run_start(&d->loop, cli, d->config, d->store, job_site(d, j), false,
                                    scan_done, d, &d->scan);
                 break;
         case JOB_LINKS:
-                r = scan_run_start_homepage(&d->loop, d->cli, d->config, d->store,
+                r = scan_run_start_homepage(&d->loop, cli, d->config, d->store,
                                             job_site(d, j), scan_done, d, &d->scan);
                 break;
         case JOB_MEDIA:
-                r = media_run_start(&d->loop, d->cli, d->config, d->store, false, media_done, d,
+                r = media_run_start(&d->loop, cli, d->config, d->store, false, media_done, d,
                                     &d->media);
                 break;
         case JOB_MAIL: {
@@ -407,7 +430,7 @@ static void job_start(struct daemon *d, struct job *j)
                         .d = d,
                         .db_path = xstrdup(d->cli->db_path),
                         .config = d->config,
-                        .now = d->running_since,
+                        .now = slot->since,
                 };
                 r = uv_queue_work(&d->loop, &w->req, mail_work, mail_after);
                 if (r < 0) {
@@ -422,7 +445,7 @@ static void job_start(struct daemon *d, struct job *j)
                 r = -EINVAL;
         }
         if (r < 0)
-                job_finished(d, r, NULL);
+                job_finished(d, slot, r, NULL);
 }
 
 /* Frees the probe or scan run whose callback ended the job, applies a configuration
@@ -432,16 +455,19 @@ static void on_reaper(uv_idle_t *h)
         struct daemon *d = container_of(h, struct daemon, reaper);
 
         uv_idle_stop(h);
-        if (d->job_free_pending) {
+        if (d->probing.free_pending) {
                 probe_run_free(d->probe);
+                d->probe = NULL;
+                d->probing.free_pending = false;
+        }
+        if (d->main.free_pending) {
                 scan_run_free(d->scan);
                 media_run_free(d->media);
-                d->probe = NULL;
                 d->scan = NULL;
                 d->media = NULL;
-                d->job_free_pending = false;
+                d->main.free_pending = false;
         }
-        if (d->next_config && !d->running) {
+        if (d->next_config && !busy(d)) {
                 rule_config_free(d->config);
                 d->config = d->next_config;
                 d->next_config = NULL;
@@ -459,31 +485,34 @@ static void on_tick(uv_timer_t *t)
         schedule(container_of(t, struct daemon, tick));
 }
 
-/* Starts the job that is due, or sleeps until the next one (in warp mode: jumps there). */
+/* Starts what is due in each free slot, then sleeps until the next job of a free slot (in
+ * warp mode, once nothing runs, jumps there instead). The end of a running job calls this
+ * again, through the reaper. */
 static void schedule(struct daemon *d)
 {
         struct job *j;
         int64_t now;
         char name[256], when[32];
 
-        if (d->running || d->stopping)
+        if (d->stopping)
                 return;
-        j = job_next_due(d);
         now = clock_now(d);
-        if (!j)
-                return;
-        if (d->cli->until && (j->next > d->cli->until || now > d->cli->until)) {
+        j = job_next_due(d);
+        if (!busy(d) && j && d->cli->until && (j->next > d->cli->until || now > d->cli->until)) {
                 log_notice("模拟时钟已到 --until 所给时间，停止");
                 kill(getpid(), SIGTERM);
                 return;
         }
-        if (j->next <= now) {
+        while ((j = job_next_due(d)) && j->next <= now)
                 job_start(d, j);
+        if (!j)
                 return;
-        }
-        notify_status("空闲；下一项：%s，%s", job_name(j, name, sizeof(name)),
-                      time_format_iso8601(j->next, when));
+        if (!busy(d))
+                notify_status("空闲；下一项：%s，%s", job_name(j, name, sizeof(name)),
+                              time_format_iso8601(j->next, when));
         if (d->warp) {
+                if (busy(d))
+                        return;
                 d->offset += j->next - now;
                 uv_timer_start(&d->tick, on_tick, 0, 0);
                 return;
@@ -517,7 +546,7 @@ static int do_reload(struct daemon *d, struct strv *errors)
                 /* A job under way keeps the configuration it began with. */
                 rule_config_free(d->next_config);
                 d->next_config = c;
-                if (!d->running)
+                if (!busy(d))
                         uv_idle_start(&d->reaper, on_reaper);
         }
         (void)sd_notify(0, "READY=1");
@@ -590,7 +619,7 @@ static void conn_request(struct control_conn *c, const char *line)
                                 buf_appendf(&out, "%s\n", errors.items[i]);
                 } else {
                         buf_appendf(&out, "ok\n%s: 已重新加载配置%s\n", d->cli->config_dir,
-                                    d->running ? "（当前任务结束后生效）" : "");
+                                    busy(d) ? "（当前任务结束后生效）" : "");
                 }
                 strv_free(&errors);
         } else {
@@ -711,10 +740,14 @@ static void on_stop_timeout(uv_timer_t *t)
                 uv_stop(&d->loop);
                 return;
         }
-        if (!d->running)
-                return;
-        d->job_free_pending = true;
-        job_finished(d, -EINTR, "停止超时");
+        if (d->probing.job) {
+                d->probing.free_pending = true;
+                job_finished(d, &d->probing, -EINTR, "停止超时");
+        }
+        if (d->main.job) {
+                d->main.free_pending = true;
+                job_finished(d, &d->main, -EINTR, "停止超时");
+        }
 }
 
 static void on_terminate(uv_signal_t *h, int signum)
@@ -726,25 +759,24 @@ static void on_terminate(uv_signal_t *h, int signum)
         d->stopping = true;
         (void)sd_notify(0, "STOPPING=1\nSTATUS=正在停止");
         log_notice("收到信号 %d，停止：不再开始新任务%s", signum,
-                   d->running ? "，等待当前任务在页面边界结束" : "");
+                   busy(d) ? "，等待当前任务在页面边界结束" : "");
         uv_timer_stop(&d->tick);
         uv_timer_start(&d->stop_timer, on_stop_timeout,
                        (uint64_t)d->config->daemon.stop_timeout_s * 1000, 0);
-        if (d->probe) {
+        if (d->probing.job) {
                 /* A probe is short, but freeing it cancels it and marks it interrupted. */
-                d->job_free_pending = true;
-                job_finished(d, -EINTR, NULL);
-                return;
+                d->probing.free_pending = true;
+                job_finished(d, &d->probing, -EINTR, NULL);
         }
         scan_run_stop(d->scan);
         media_run_stop(d->media);
-        if (!d->running)
+        if (!busy(d))
                 uv_idle_start(&d->reaper, on_reaper);
 }
 
 static void shutdown_finish(struct daemon *d)
 {
-        if (d->running)
+        if (busy(d))
                 return;
         uv_stop(&d->loop);
 }
@@ -827,10 +859,13 @@ int daemon_main(struct cli *cli)
         ret = d->exit_code;
 
 out:
-        if (d->running && !d->mail)
-                d->job_free_pending = true;
-        if (d->job_free_pending) {
+        if (d->main.job && !d->mail)
+                d->main.free_pending = true;
+        if (d->probing.job)
+                d->probing.free_pending = true;
+        if (d->probing.free_pending)
                 probe_run_free(d->probe);
+        if (d->main.free_pending) {
                 scan_run_free(d->scan);
                 media_run_free(d->media);
         }

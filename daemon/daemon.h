@@ -1,10 +1,12 @@
 /* `xunjian daemon`, `xunjian reload` and `xunjian status`: the long-running service and
  * the two commands that talk to it or about it.
  *
- * The daemon is one process and one libuv loop. Its jobs (daemon/schedule.h) run one at a
- * time on that loop — the probe and the scan through their loop-driven cores (cli/probe.c,
- * cli/scan.c), the ticket engine after each scan, the nightly email on libuv's thread pool
- * with a store connection of its own (libcurl's SMTP is blocking) — so the loop keeps
+ * The daemon is one process and one libuv loop. Its jobs (daemon/schedule.h) run on that
+ * loop, one at a time except the homepage probes, which run beside the others so that a
+ * long scan does not hold them back — the probe, the scan and the new-media check through
+ * their loop-driven cores (cli/probe.c, cli/scan.c, cli/media.c), the ticket engine after
+ * each scan, the nightly email on libuv's thread pool with a store connection of its own
+ * (libcurl's SMTP is blocking) — so the loop keeps
  * answering systemd's watchdog, signals and the control socket throughout. Each job's slot
  * and last run are kept in the store, so a restart after downtime runs each missed job once.
  *

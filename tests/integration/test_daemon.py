@@ -14,6 +14,7 @@ server (python3-aiosmtpd) on 127.0.0.1, all started and stopped here.
   (each missed job once).
 - stop and resume: SIGTERM during a scan exits 0 with the scan interrupted and its slot
   kept; the next start continues the same scan to completion.
+- probes beside a scan: with the clock at 600× and a slow scan, probes are made while it runs.
 - homepage links: a site scanned weekly has its homepage's links checked on the other days;
   a dead link there is opened, then fixed by the next day's check.
 - status and metrics: `xunjian status` (text, json) and the metrics file against the
@@ -304,6 +305,49 @@ def test_stop_and_resume(binary, rules, work):
     left = con.execute("SELECT count(*) FROM frontier").fetchone()[0]
     check(left == 0, "the completed scan's frontier is cleared (%d rows)" % left)
     con.close()
+
+
+def test_probes_during_scan(binary, rules, work):
+    """The probes run beside a long scan: with the clock at 600× and a slow scan (a request
+    per origin each 300 ms: hours of simulated time), the probes due meanwhile are made
+    while the scan runs, not after it."""
+    print("probes beside a long scan")
+    db = os.path.join(work, "beside.db")
+    run_dir = os.path.join(work, "run-beside")
+    at = START.replace(hour=1, minute=29, second=58)
+    cmd = daemon_cmd(binary, rules, db, at, run_dir, ["--clock-speed", "600"])
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    scan = None
+    try:
+        end = time.monotonic() + 120
+        while time.monotonic() < end and not (scan and scan[2] == "complete"):
+            time.sleep(0.5)
+            try:
+                con = sqlite3.connect(db)
+                scan = con.execute("SELECT started_at, finished_at, state FROM scans"
+                                   " WHERE site = 'old' AND kind = 'crawl'").fetchone()
+                con.close()
+            except sqlite3.Error:
+                pass
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+        check(proc.returncode == 0, "exit 0 (got %d): %s" % (proc.returncode, err[-1000:]))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if not check(scan is not None and scan[2] == "complete", "the scan completed: %r" % (scan,)):
+        return
+    con = sqlite3.connect(db)
+    # The scan's own times are its start (its clock); the job's row has when it ended.
+    start, end = con.execute("SELECT last_start, last_end FROM jobs"
+                             " WHERE site = 'old' AND kind = 'scan'").fetchone()
+    during = con.execute("SELECT count(*) FROM probes WHERE site = 'old' AND at > ? AND at < ?",
+                         (start, end)).fetchone()[0]
+    con.close()
+    check(end - start > 86400 / 20,
+          "the scan took longer than a probe slot (%d simulated s)" % (end - start))
+    check(during >= 1, "probes made while the scan ran: %d" % during)
 
 
 def homepage_link(portal):
@@ -608,6 +652,7 @@ def main():
             with open(os.path.join(rules_r, "61-slow.yaml"), "w", encoding="utf-8") as f:
                 f.write("settings:\n  http:\n    host_delay_ms: 300\n")
             test_stop_and_resume(a.xunjian, rules_r, work)
+            test_probes_during_scan(a.xunjian, rules_r, work)
             rules_l = write_rules(portal, a.rules, os.path.join(work, "rules-links"),
                                   free_port())
             test_homepage_links(a.xunjian, rules_l, work, portal)
