@@ -1,7 +1,6 @@
 /* Names of the finding vocabulary; see finding.h. */
 #include "common/finding.h"
 
-#include <errno.h>
 
 #include "common/util.h"
 
@@ -36,36 +35,26 @@ const char *violation_state_label(enum violation_state s)
         return (unsigned)s < ARRAY_SIZE(state_labels) ? state_labels[s] : "?";
 }
 
-static int lookup(const char *const *names, size_t n, const char *s, int *ret)
-{
-        for (size_t i = 0; i < n; i++)
-                if (streq(names[i], s)) {
-                        *ret = (int)i;
-                        return 0;
-                }
-        return -EINVAL;
-}
-
 int severity_from_id(const char *s, enum severity *ret)
 {
-        int v, r = lookup(severity_ids, ARRAY_SIZE(severity_ids), s, &v);
-        if (r == 0)
+        int v = str_index(severity_ids, ARRAY_SIZE(severity_ids), s);
+        if (v >= 0)
                 *ret = (enum severity)v;
-        return r;
+        return v < 0 ? v : 0;
 }
 
 int violation_state_from_id(const char *s, enum violation_state *ret)
 {
-        int v, r = lookup(state_ids, ARRAY_SIZE(state_ids), s, &v);
-        if (r == 0)
+        int v = str_index(state_ids, ARRAY_SIZE(state_ids), s);
+        if (v >= 0)
                 *ret = (enum violation_state)v;
-        return r;
+        return v < 0 ? v : 0;
 }
 
 int finding_kind_from_id(const char *s, enum finding_kind *ret)
 {
-        int v, r = lookup(kind_ids, ARRAY_SIZE(kind_ids), s, &v);
-        if (r == 0)
+        int v = str_index(kind_ids, ARRAY_SIZE(kind_ids), s);
+        if (v >= 0)
                 *ret = (enum finding_kind)v;
-        return r;
+        return v < 0 ? v : 0;
 }

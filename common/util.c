@@ -1,6 +1,7 @@
 /* Allocation wrappers and string helpers used across modules. */
 #include "common/util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -94,6 +95,14 @@ void strv_push_take(struct strv *v, char *s)
 void strv_push(struct strv *v, const char *s)
 {
         strv_push_take(v, xstrdup(s));
+}
+
+int str_index(const char *const *strings, size_t n, const char *s)
+{
+        for (size_t i = 0; s && i < n; i++)
+                if (streq(strings[i], s))
+                        return (int)i;
+        return -EINVAL;
 }
 
 bool strv_contains(const struct strv *v, const char *s)

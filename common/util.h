@@ -73,6 +73,9 @@ struct strv {
 void strv_push(struct strv *v, const char *s);          /* copies s */
 void strv_push_take(struct strv *v, char *s);           /* takes ownership of s */
 bool strv_contains(const struct strv *v, const char *s);
+/* The index of s in strings[0..n) (an enum's ids), or -EINVAL when it is not there or s is
+ * NULL. */
+int str_index(const char *const *strings, size_t n, const char *s);
 void strv_free(struct strv *v);                          /* frees items, leaves v empty */
 
 /* Bytes of the white-space character at s (ASCII space, tab, CR, LF, FF, VT, U+00A0,

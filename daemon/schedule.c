@@ -19,12 +19,11 @@ const char *job_kind_label(enum job_kind k)
 
 int job_kind_from_id(const char *s, enum job_kind *ret)
 {
-        for (int k = 0; k < N_JOB_KINDS; k++)
-                if (streq(s, kind_ids[k])) {
-                        *ret = (enum job_kind)k;
-                        return 0;
-                }
-        return -EINVAL;
+        int k = str_index(kind_ids, N_JOB_KINDS, s);
+
+        if (k >= 0)
+                *ret = (enum job_kind)k;
+        return k < 0 ? k : 0;
 }
 
 /* splitmix64's finaliser: every input bit reaches every output bit. */

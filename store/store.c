@@ -119,12 +119,11 @@ const char *scan_state_id(enum scan_state st)
 
 static int scan_state_from_id(const char *id, enum scan_state *ret)
 {
-        for (size_t i = 0; i < ARRAY_SIZE(scan_state_ids); i++)
-                if (id && streq(id, scan_state_ids[i])) {
-                        *ret = (enum scan_state)i;
-                        return 0;
-                }
-        return -EINVAL;
+        int i = str_index(scan_state_ids, ARRAY_SIZE(scan_state_ids), id);
+
+        if (i >= 0)
+                *ret = (enum scan_state)i;
+        return i < 0 ? i : 0;
 }
 
 int store_schema_version(void)

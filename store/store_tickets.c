@@ -39,38 +39,28 @@ const char *mail_state_id(enum mail_state s)
         return (unsigned)s < ARRAY_SIZE(mail_state_ids) ? mail_state_ids[s] : "?";
 }
 
-static int id_lookup(const char *const *ids, size_t n, const char *s, int *ret)
-{
-        for (size_t i = 0; s && i < n; i++)
-                if (streq(s, ids[i])) {
-                        *ret = (int)i;
-                        return 0;
-                }
-        return -EINVAL;
-}
-
 int ticket_kind_from_id(const char *s, enum ticket_kind *ret)
 {
-        int v, r = id_lookup(kind_ids, ARRAY_SIZE(kind_ids), s, &v);
-        if (r >= 0)
+        int v = str_index(kind_ids, ARRAY_SIZE(kind_ids), s);
+        if (v >= 0)
                 *ret = (enum ticket_kind)v;
-        return r;
+        return v < 0 ? v : 0;
 }
 
 int ticket_state_from_id(const char *s, enum ticket_state *ret)
 {
-        int v, r = id_lookup(state_ids, ARRAY_SIZE(state_ids), s, &v);
-        if (r >= 0)
+        int v = str_index(state_ids, ARRAY_SIZE(state_ids), s);
+        if (v >= 0)
                 *ret = (enum ticket_state)v;
-        return r;
+        return v < 0 ? v : 0;
 }
 
 static int mail_state_from_id(const char *s, enum mail_state *ret)
 {
-        int v, r = id_lookup(mail_state_ids, ARRAY_SIZE(mail_state_ids), s, &v);
-        if (r >= 0)
+        int v = str_index(mail_state_ids, ARRAY_SIZE(mail_state_ids), s);
+        if (v >= 0)
                 *ret = (enum mail_state)v;
-        return r;
+        return v < 0 ? v : 0;
 }
 
 /* ---- tickets --------------------------------------------------------------------------- */

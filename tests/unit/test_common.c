@@ -392,6 +392,17 @@ static void test_utf8_valid(void **state)
         assert_false(utf8_valid("a\0\xFF", 3));
 }
 
+static void test_str_index(void **state)
+{
+        static const char *const ids[] = {"open", "fixed", "accepted"};
+
+        assert_int_equal(str_index(ids, 3, "open"), 0);
+        assert_int_equal(str_index(ids, 3, "accepted"), 2);
+        assert_int_equal(str_index(ids, 3, "closed"), -EINVAL);
+        assert_int_equal(str_index(ids, 2, "accepted"), -EINVAL);
+        assert_int_equal(str_index(ids, 3, NULL), -EINVAL);
+}
+
 static void test_strv(void **state)
 {
         struct strv v = {0};
@@ -565,6 +576,7 @@ static void test_workdays_december_and_replace(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_str_index),
             cmocka_unit_test(test_civil_round_trip),
             cmocka_unit_test(test_known_days),
             cmocka_unit_test(test_civil_valid),
