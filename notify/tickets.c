@@ -481,10 +481,19 @@ static int find_ticket(struct store *s, const char *id_or_number, struct ticket_
         return 0;
 }
 
-static int fail_rollback(struct store *s, int r, char **ret_error, const char *what)
+/* Ends a person's change: commits it, or rolls it back when r < 0. A failure either way
+ * leaves "what：the store's message" in *ret_error and is returned. */
+static int end_change(struct store *s, int r, char **ret_error, const char *what)
 {
-        *ret_error = xasprintf("%s：%s", what, store_errmsg(s));
-        store_rollback(s);
+        if (r < 0) {
+                /* The message first: the rollback may leave one of its own. */
+                *ret_error = xasprintf("%s：%s", what, store_errmsg(s));
+                store_rollback(s);
+                return r;
+        }
+        r = store_commit(s);
+        if (r < 0)
+                *ret_error = xasprintf("%s：%s", what, store_errmsg(s));
         return r;
 }
 
@@ -530,13 +539,7 @@ int notify_ticket_accept(struct store *s, const char *id_or_number, int64_t now,
                                    all.items[i].violation_id, all.items[i].number,
                                    all.items[i].unit, all.items[i].detail, 0, 0);
         }
-        if (r < 0) {
-                r = fail_rollback(s, r, &error, "确认例外失败");
-                goto out;
-        }
-        r = store_commit(s);
-        if (r < 0)
-                error = xasprintf("确认例外失败：%s", store_errmsg(s));
+        r = end_change(s, r, &error, "确认例外失败");
 out:
         ticket_list_free(&one);
         ticket_list_free(&all);
@@ -612,13 +615,7 @@ int notify_ticket_reopen(struct store *s, const char *id_or_number, int64_t now,
                                    all.items[i].unit, all.items[i].detail,
                                    all.items[i].deadline, 0);
         }
-        if (r < 0) {
-                r = fail_rollback(s, r, &error, "重新打开失败");
-                goto out;
-        }
-        r = store_commit(s);
-        if (r < 0)
-                error = xasprintf("重新打开失败：%s", store_errmsg(s));
+        r = end_change(s, r, &error, "重新打开失败");
 out:
         ticket_list_free(&one);
         ticket_list_free(&all);
